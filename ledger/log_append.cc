@@ -1,0 +1,138 @@
+// Appending: submit() chains and queues records under the mutex; one writer thread writes
+// everything queued as one RocksDB WriteBatch with one WAL sync (group commit), then wakes the
+// waiters. See docs/adr/0004-durability-and-group-commit.md.
+#include <rocksdb/write_batch.h>
+
+#include <algorithm>
+
+#include "ledger/log_keys.h"
+#include "ledger/log_state.h"
+#include "ledger/record_codec.h"
+#include "ledger/rocksdb_status.h"
+
+namespace tokenledger {
+
+Result<AppendResult> Log::append(std::span<const Event> events) {
+  Result<AppendResult> submitted = submit(events);
+  if (!submitted.is_ok()) return submitted;
+  Status durable = wait_durable(submitted->last_sequence);
+  if (!durable.is_ok()) return durable;
+  return submitted;
+}
+
+Result<AppendResult> Log::submit(std::span<const Event> events) {
+  State& s = *state_;
+  if (events.empty()) return Status::invalid_argument("an append needs at least one event");
+  if (events.size() > s.options.events_per_append_max) {
+    return Status::invalid_argument("an append of " + std::to_string(events.size()) +
+                                    " events exceeds the limit of " +
+                                    std::to_string(s.options.events_per_append_max));
+  }
+  std::unique_lock lock(s.mutex);
+  if (!s.write_status.is_ok()) return s.write_status;
+  if (s.closing) return Status::closed("the log is closing");
+  if (s.pending_record_count + events.size() > s.options.pending_records_max) {
+    return Status::busy("the log's queue holds " + std::to_string(s.pending_record_count) +
+                        " records waiting for disk; try again shortly");
+  }
+  PendingAppend append;
+  append.first_sequence = s.next_sequence;
+  append.last_sequence = s.next_sequence + events.size() - 1;
+  append.records.reserve(events.size());
+  const TimeNs recorded_at_ns = std::max(s.options.clock(), s.last_recorded_at_ns);
+  Hash prev_hash = s.tail_hash;
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    Record record;
+    record.sequence = append.first_sequence + i;
+    record.recorded_at_ns = recorded_at_ns;
+    record.prev_hash = prev_hash;
+    record.event = events[i];
+    Result<std::string> bytes = encode_record(record);
+    if (!bytes.is_ok()) return bytes.status();  // nothing has changed yet: all or none
+    prev_hash = s.hasher.digest(*bytes);
+    append.records.push_back(std::move(bytes).value());
+  }
+  append.last_hash = prev_hash;
+  s.next_sequence = append.last_sequence + 1;
+  s.tail_hash = prev_hash;
+  s.last_recorded_at_ns = recorded_at_ns;
+  s.pending_record_count += events.size();
+  const AppendResult result{append.first_sequence, append.last_sequence, recorded_at_ns};
+  s.pending.push_back(std::move(append));
+  lock.unlock();
+  s.writer_wakeup.notify_one();
+  return result;
+}
+
+Status Log::wait_durable(std::uint64_t last_sequence) {
+  State& s = *state_;
+  std::unique_lock lock(s.mutex);
+  TL_ASSERT(last_sequence < s.next_sequence);  // only sequences that were submitted
+  s.durable_changed.wait(lock, [&] {
+    return s.durable.sequence >= last_sequence || !s.write_status.is_ok() || s.closed;
+  });
+  if (s.durable.sequence >= last_sequence) return Status::ok();
+  if (!s.write_status.is_ok()) return s.write_status;
+  return Status::closed("the log closed before sequence " + std::to_string(last_sequence) +
+                        " was written");
+}
+
+void Log::State::run_writer() {
+  const rocksdb::WriteOptions sync_options = [] {
+    rocksdb::WriteOptions o;
+    o.sync = true;
+    return o;
+  }();
+  std::unique_lock lock(mutex);
+  while (true) {
+    writer_wakeup.wait(lock, [&] { return !pending.empty() || closing; });
+    if (pending.empty()) return;  // closing, and everything submitted has been written
+
+    // Take whole appends (never split one) up to the batch bound, at least one.
+    rocksdb::WriteBatch batch;
+    std::uint64_t first_sequence = pending.front().first_sequence;
+    std::uint64_t last_sequence = 0;
+    Hash last_hash{};
+    std::size_t record_count = 0;
+    std::size_t append_count = 0;
+    for (const PendingAppend& append : pending) {
+      if (append_count > 0 && record_count + append.records.size() > options.batch_records_max) break;
+      for (std::size_t i = 0; i < append.records.size(); ++i) {
+        const auto key = log_keys::sequence_key(append.first_sequence + i);
+        TL_ASSERT(batch.Put(records_family, rocksdb::Slice(key.data(), key.size()),
+                            append.records[i]).ok());
+      }
+      last_sequence = append.last_sequence;
+      last_hash = append.last_hash;
+      record_count += append.records.size();
+      ++append_count;
+    }
+    TL_ASSERT(first_sequence == durable.sequence + 1);  // the chain stays gap-free
+    TL_ASSERT(batch.Put(meta_family, std::string(log_keys::head_key),
+                        log_keys::encode_head(last_sequence, last_hash)).ok());
+    // The batch holds copies; the appends stay queued (and counted against the bound) until
+    // the write is done.
+    lock.unlock();
+    const rocksdb::Status written = db->Write(sync_options, &batch);
+    lock.lock();
+
+    for (std::size_t i = 0; i < append_count; ++i) {
+      pending_record_count -= pending.front().records.size();
+      pending.pop_front();
+    }
+    if (written.ok()) {
+      durable = Head{last_sequence, last_hash};
+    } else {
+      // The write may or may not be on disk: refuse everything until reopened (LevelDB's rule).
+      write_status = Status::write_stopped(
+          "writing sequences " + std::to_string(first_sequence) + ".." +
+          std::to_string(last_sequence) + " failed (" + written.ToString() +
+          "); the log refuses appends until it is reopened");
+      for (const PendingAppend& append : pending) pending_record_count -= append.records.size();
+      pending.clear();
+    }
+    durable_changed.notify_all();
+  }
+}
+
+}  // namespace tokenledger

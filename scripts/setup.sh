@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs exactly the Debian 12 packages tokenledger needs that are missing on this machine.
+# Idempotent and silent when everything is already present; run as root (or through sudo).
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config ccache git
+  librocksdb-dev                 # the event log's storage engine
+  capnproto libcapnp-dev         # record encoding; capnp compiles the schema at build time
+  libssl-dev                     # SHA-256 (libcrypto uses the CPU's SHA instructions)
+  libsodium-dev                  # randomness, argon2id, constant-time comparison
+  libsimdjson-dev                # JSON request bodies
+  libasio-dev                    # standalone Asio for the HTTP server
+  libgtest-dev libgmock-dev      # tests
+  libbenchmark-dev               # benchmarks
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)
+  [[ "$status" == "install ok installed" ]] || missing+=("$package")
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+echo "setup: installing missing Debian packages: ${missing[*]}" >&2
+sudo_cmd=()
+[[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo)
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "setup: done" >&2
