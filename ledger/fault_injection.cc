@@ -3,8 +3,14 @@
 #include <rocksdb/env.h>
 #include <rocksdb/file_system.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <condition_variable>
+#include <fstream>
+#include <map>
 #include <mutex>
+#include <sstream>
 
 namespace tokenledger::testing {
 
@@ -15,6 +21,15 @@ struct FaultInjection::Switches {
   std::mutex mutex;
   std::condition_variable unblocked;
   bool block_syncs = false;  // (mutex)
+  std::atomic<int> journal_fd{-1};
+
+  // One write() per line with O_APPEND: lines from concurrent syncs never interleave.
+  void journal_synced(const std::string& name, std::uint64_t size) {
+    const int fd = journal_fd.load();
+    if (fd < 0) return;
+    const std::string line = std::to_string(size) + " " + name + "\n";
+    (void)!write(fd, line.data(), line.size());
+  }
 
   rocksdb::IOStatus before_sync() {
     sync_count.fetch_add(1);
@@ -31,26 +46,45 @@ namespace {
 
 class FaultyFile final : public rocksdb::FSWritableFileOwnerWrapper {
  public:
-  FaultyFile(std::unique_ptr<rocksdb::FSWritableFile> file,
+  FaultyFile(std::unique_ptr<rocksdb::FSWritableFile> file, std::string name,
              std::shared_ptr<FaultInjection::Switches> switches)
-      : FSWritableFileOwnerWrapper(std::move(file)), switches_(std::move(switches)) {}
+      : FSWritableFileOwnerWrapper(std::move(file)),
+        name_(std::move(name)),
+        is_wal_(name_.size() > 4 && name_.compare(name_.size() - 4, 4, ".log") == 0),
+        switches_(std::move(switches)) {}
 
-  using FSWritableFileOwnerWrapper::Append;
   rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& options,
                            rocksdb::IODebugContext* debug) override {
     if (switches_->disk_full.load()) return rocksdb::IOStatus::NoSpace("injected full disk");
-    return FSWritableFileOwnerWrapper::Append(data, options, debug);
+    rocksdb::IOStatus status = FSWritableFileOwnerWrapper::Append(data, options, debug);
+    if (status.ok()) appended_bytes_ += data.size();
+    return status;
+  }
+  rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& options,
+                           const rocksdb::DataVerificationInfo& info,
+                           rocksdb::IODebugContext* debug) override {
+    if (switches_->disk_full.load()) return rocksdb::IOStatus::NoSpace("injected full disk");
+    rocksdb::IOStatus status = FSWritableFileOwnerWrapper::Append(data, options, info, debug);
+    if (status.ok()) appended_bytes_ += data.size();
+    return status;
   }
   rocksdb::IOStatus Sync(const rocksdb::IOOptions& options, rocksdb::IODebugContext* debug) override {
     rocksdb::IOStatus status = switches_->before_sync();
-    return status.ok() ? FSWritableFileOwnerWrapper::Sync(options, debug) : status;
+    if (status.ok()) status = FSWritableFileOwnerWrapper::Sync(options, debug);
+    if (status.ok() && is_wal_) switches_->journal_synced(name_, appended_bytes_);
+    return status;
   }
   rocksdb::IOStatus Fsync(const rocksdb::IOOptions& options, rocksdb::IODebugContext* debug) override {
     rocksdb::IOStatus status = switches_->before_sync();
-    return status.ok() ? FSWritableFileOwnerWrapper::Fsync(options, debug) : status;
+    if (status.ok()) status = FSWritableFileOwnerWrapper::Fsync(options, debug);
+    if (status.ok() && is_wal_) switches_->journal_synced(name_, appended_bytes_);
+    return status;
   }
 
  private:
+  const std::string name_;
+  const bool is_wal_;
+  std::uint64_t appended_bytes_ = 0;  // RocksDB's writers use one file from one thread at a time
   std::shared_ptr<FaultInjection::Switches> switches_;
 };
 
@@ -64,7 +98,7 @@ class FaultyFileSystem final : public rocksdb::FileSystemWrapper {
                                     std::unique_ptr<rocksdb::FSWritableFile>* result,
                                     rocksdb::IODebugContext* debug) override {
     rocksdb::IOStatus status = target()->NewWritableFile(name, options, result, debug);
-    if (status.ok()) *result = std::make_unique<FaultyFile>(std::move(*result), switches_);
+    if (status.ok()) *result = std::make_unique<FaultyFile>(std::move(*result), name, switches_);
     return status;
   }
 
@@ -78,7 +112,44 @@ FaultInjection::FaultInjection()
     : switches_(std::make_shared<Switches>()),
       env_(rocksdb::NewCompositeEnv(std::make_shared<FaultyFileSystem>(switches_))) {}
 
-FaultInjection::~FaultInjection() { set_block_syncs(false); }
+FaultInjection::~FaultInjection() {
+  set_block_syncs(false);
+  const int fd = switches_->journal_fd.exchange(-1);
+  if (fd >= 0) close(fd);
+}
+
+void FaultInjection::set_sync_journal(const std::filesystem::path& journal) {
+  const int fd = open(journal.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  TL_ASSERT(fd >= 0);
+  const int old = switches_->journal_fd.exchange(fd);
+  if (old >= 0) close(old);
+}
+
+Status simulate_power_loss(const std::filesystem::path& database_directory,
+                           const std::filesystem::path& journal) {
+  std::map<std::string, std::uint64_t> synced_size;  // file name -> last synced size
+  std::ifstream in(journal);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::uint64_t size = 0;
+    std::string name;
+    if (!(fields >> size >> name)) continue;  // a line cut short by the kill was never complete
+    synced_size[std::filesystem::path(name).filename().string()] = size;
+  }
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(database_directory, error)) {
+    if (entry.path().extension() != ".log") continue;
+    const auto found = synced_size.find(entry.path().filename().string());
+    const std::uint64_t keep = found == synced_size.end() ? 0 : found->second;
+    if (entry.file_size() > keep) {
+      std::filesystem::resize_file(entry.path(), keep, error);
+      if (error) return Status::io_error("cannot cut " + entry.path().string() + ": " + error.message());
+    }
+  }
+  if (error) return Status::io_error("cannot list " + database_directory.string() + ": " + error.message());
+  return Status::ok();
+}
 
 rocksdb::Env* FaultInjection::env() { return env_.get(); }
 

@@ -5,7 +5,10 @@
 #pragma once
 
 #include <atomic>
+#include <filesystem>
 #include <memory>
+
+#include "ledger/status.h"
 
 namespace rocksdb {
 class Env;
@@ -28,11 +31,21 @@ class FaultInjection {
   void set_block_syncs(bool block);  // Sync waits until unblocked
   int sync_count() const;            // syncs attempted so far
 
+  // Power-loss simulation. With a journal set, every successful sync of a write-ahead-log file
+  // (*.log) appends "<synced size> <file name>" to the journal, which survives a SIGKILL of this
+  // process. simulate_power_loss() later cuts every WAL file back to its last synced size (to
+  // nothing if it was never synced), as a machine that lost power would.
+  void set_sync_journal(const std::filesystem::path& journal);
+
   struct Switches;
 
  private:
   std::shared_ptr<Switches> switches_;
   std::unique_ptr<rocksdb::Env> env_;
 };
+
+// Cuts each *.log file in `database_directory` to the size `journal` last recorded for it.
+Status simulate_power_loss(const std::filesystem::path& database_directory,
+                           const std::filesystem::path& journal);
 
 }  // namespace tokenledger::testing
