@@ -13,7 +13,9 @@
 namespace tokenledger {
 
 Result<AppendResult> Log::append(std::span<const Event> events) {
-  Result<AppendResult> submitted = submit(events);
+  // No wake-up for the background writer: this thread writes the batch itself in
+  // wait_durable() unless a write is already under way, which saves two thread switches.
+  Result<AppendResult> submitted = state_->submit(events, /*wake_writer=*/false);
   if (!submitted.is_ok()) return submitted;
   Status durable = wait_durable(submitted->last_sequence);
   if (!durable.is_ok()) return durable;
@@ -21,7 +23,11 @@ Result<AppendResult> Log::append(std::span<const Event> events) {
 }
 
 Result<AppendResult> Log::submit(std::span<const Event> events) {
-  State& s = *state_;
+  return state_->submit(events, /*wake_writer=*/true);
+}
+
+Result<AppendResult> Log::State::submit(std::span<const Event> events, bool wake_writer) {
+  State& s = *this;
   if (events.empty()) return Status::invalid_argument("an append needs at least one event");
   if (events.size() > s.options.events_per_append_max) {
     return Status::invalid_argument("an append of " + std::to_string(events.size()) +
@@ -60,7 +66,7 @@ Result<AppendResult> Log::submit(std::span<const Event> events) {
   const AppendResult result{append.first_sequence, append.last_sequence, recorded_at_ns};
   s.pending.push_back(std::move(append));
   lock.unlock();
-  s.writer_wakeup.notify_one();
+  if (wake_writer) s.writer_wakeup.notify_one();
   return result;
 }
 
@@ -68,71 +74,88 @@ Status Log::wait_durable(std::uint64_t last_sequence) {
   State& s = *state_;
   std::unique_lock lock(s.mutex);
   TL_ASSERT(last_sequence < s.next_sequence);  // only sequences that were submitted
-  s.durable_changed.wait(lock, [&] {
-    return s.durable.sequence >= last_sequence || !s.write_status.is_ok() || s.closed;
-  });
-  if (s.durable.sequence >= last_sequence) return Status::ok();
-  if (!s.write_status.is_ok()) return s.write_status;
-  return Status::closed("the log closed before sequence " + std::to_string(last_sequence) +
-                        " was written");
+  while (true) {
+    if (s.durable.sequence >= last_sequence) return Status::ok();
+    if (!s.write_status.is_ok()) return s.write_status;
+    if (s.closed) {
+      return Status::closed("the log closed before sequence " + std::to_string(last_sequence) +
+                            " was written");
+    }
+    // Whoever waits while nothing is being written writes everything queued (group commit
+    // without a thread hand-off); otherwise the batch under way, or the next, carries ours.
+    if (!s.writing && !s.pending.empty()) {
+      s.write_one_batch(lock);
+    } else {
+      s.durable_changed.wait(lock);
+    }
+  }
 }
 
 void Log::State::run_writer() {
-  const rocksdb::WriteOptions sync_options = [] {
-    rocksdb::WriteOptions o;
-    o.sync = true;
-    return o;
-  }();
   std::unique_lock lock(mutex);
   while (true) {
-    writer_wakeup.wait(lock, [&] { return !pending.empty() || closing; });
+    writer_wakeup.wait(lock, [&] { return (!pending.empty() && !writing) || closing; });
+    if (writing) {
+      // Closing while a waiter writes: let it finish, then drain what is left.
+      durable_changed.wait(lock, [&] { return !writing; });
+      continue;
+    }
     if (pending.empty()) return;  // closing, and everything submitted has been written
-
-    // Take whole appends (never split one) up to the batch bound, at least one.
-    rocksdb::WriteBatch batch;
-    std::uint64_t first_sequence = pending.front().first_sequence;
-    std::uint64_t last_sequence = 0;
-    Hash last_hash{};
-    std::size_t record_count = 0;
-    std::size_t append_count = 0;
-    for (const PendingAppend& append : pending) {
-      if (append_count > 0 && record_count + append.records.size() > options.batch_records_max) break;
-      for (std::size_t i = 0; i < append.records.size(); ++i) {
-        const auto key = log_keys::sequence_key(append.first_sequence + i);
-        TL_ASSERT(batch.Put(records_family, rocksdb::Slice(key.data(), key.size()),
-                            append.records[i]).ok());
-      }
-      last_sequence = append.last_sequence;
-      last_hash = append.last_hash;
-      record_count += append.records.size();
-      ++append_count;
-    }
-    TL_ASSERT(first_sequence == durable.sequence + 1);  // the chain stays gap-free
-    TL_ASSERT(batch.Put(meta_family, std::string(log_keys::head_key),
-                        log_keys::encode_head(last_sequence, last_hash)).ok());
-    // The batch holds copies; the appends stay queued (and counted against the bound) until
-    // the write is done.
-    lock.unlock();
-    const rocksdb::Status written = db->Write(sync_options, &batch);
-    lock.lock();
-
-    for (std::size_t i = 0; i < append_count; ++i) {
-      pending_record_count -= pending.front().records.size();
-      pending.pop_front();
-    }
-    if (written.ok()) {
-      durable = Head{last_sequence, last_hash};
-    } else {
-      // The write may or may not be on disk: refuse everything until reopened (LevelDB's rule).
-      write_status = Status::write_stopped(
-          "writing sequences " + std::to_string(first_sequence) + ".." +
-          std::to_string(last_sequence) + " failed (" + written.ToString() +
-          "); the log refuses appends until it is reopened");
-      for (const PendingAppend& append : pending) pending_record_count -= append.records.size();
-      pending.clear();
-    }
-    durable_changed.notify_all();
+    write_one_batch(lock);
   }
+}
+
+void Log::State::write_one_batch(std::unique_lock<std::mutex>& lock) {
+  TL_ASSERT(lock.owns_lock() && !writing && !pending.empty());
+  writing = true;
+  // Take whole appends (never split one) up to the batch bound, at least one.
+  rocksdb::WriteBatch batch;
+  const std::uint64_t first_sequence = pending.front().first_sequence;
+  std::uint64_t last_sequence = 0;
+  Hash last_hash{};
+  std::size_t record_count = 0;
+  std::size_t append_count = 0;
+  for (const PendingAppend& append : pending) {
+    if (append_count > 0 && record_count + append.records.size() > options.batch_records_max) break;
+    for (std::size_t i = 0; i < append.records.size(); ++i) {
+      const auto key = log_keys::sequence_key(append.first_sequence + i);
+      TL_ASSERT(batch.Put(records_family, rocksdb::Slice(key.data(), key.size()),
+                          append.records[i]).ok());
+    }
+    last_sequence = append.last_sequence;
+    last_hash = append.last_hash;
+    record_count += append.records.size();
+    ++append_count;
+  }
+  TL_ASSERT(first_sequence == durable.sequence + 1);  // the chain stays gap-free
+  TL_ASSERT(batch.Put(meta_family, std::string(log_keys::head_key),
+                      log_keys::encode_head(last_sequence, last_hash)).ok());
+  // The batch holds copies; the appends stay queued (and counted against the bound) until the
+  // write is done. Submitters only push to the back meanwhile.
+  rocksdb::WriteOptions sync_options;
+  sync_options.sync = true;
+  lock.unlock();
+  const rocksdb::Status written = db->Write(sync_options, &batch);
+  lock.lock();
+
+  for (std::size_t i = 0; i < append_count; ++i) {
+    pending_record_count -= pending.front().records.size();
+    pending.pop_front();
+  }
+  if (written.ok()) {
+    durable = Head{last_sequence, last_hash};
+  } else {
+    // The write may or may not be on disk: refuse everything until reopened (LevelDB's rule).
+    write_status = Status::write_stopped(
+        "writing sequences " + std::to_string(first_sequence) + ".." +
+        std::to_string(last_sequence) + " failed (" + written.ToString() +
+        "); the log refuses appends until it is reopened");
+    for (const PendingAppend& append : pending) pending_record_count -= append.records.size();
+    pending.clear();
+  }
+  writing = false;
+  durable_changed.notify_all();
+  if (!pending.empty()) writer_wakeup.notify_one();
 }
 
 }  // namespace tokenledger

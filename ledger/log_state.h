@@ -54,10 +54,15 @@ struct Log::State {
   Status write_status;                      // (mutex) ok, or why appends are refused
   bool closing = false;                     // (mutex)
   bool closed = false;                      // (mutex)
+  bool writing = false;                     // (mutex) a batch is being written right now
   Sha256 hasher;                            // (mutex)
   std::thread writer;
 
+  Result<AppendResult> submit(std::span<const Event> events, bool wake_writer);
   void run_writer();
+  // Writes the queued appends (up to batch_records_max records) as one synced batch. Called
+  // with `lock` held and nothing being written; releases the lock during the write.
+  void write_one_batch(std::unique_lock<std::mutex>& lock);
   Status read_meta(std::string_view key, std::string* value) const;
 };
 
