@@ -8,6 +8,10 @@
 //
 // TOKENLEDGER_CRASH_ROUNDS sets the number of rounds (default 20; the long mode runs hundreds),
 // TOKENLEDGER_CRASH_SEED replays a run (the seed is printed).
+//
+// The child is this same program started afresh (fork, then exec of /proc/self/exe with
+// TOKENLEDGER_CRASH_CHILD set), not a bare fork: once the parent has opened RocksDB it has
+// background threads, and a forked copy of a threaded process must not go on to use them.
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -20,6 +24,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <random>
+#include <sstream>
 #include <thread>
 
 #include "ledger/chain_verifier.h"
@@ -46,6 +51,9 @@ std::string event_id(int round, std::uint32_t thread, std::uint32_t counter, std
 
 std::size_t events_in_append(std::uint32_t counter) { return 1 + counter % 3; }
 
+// The file descriptor on which the child reports acknowledgements.
+constexpr int child_pipe_fd = 3;
+
 [[noreturn]] void run_child(const std::filesystem::path& path,
                             const std::filesystem::path& journal, int round, int pipe_fd) {
   testing::FaultInjection faults;
@@ -58,6 +66,8 @@ std::size_t events_in_append(std::uint32_t counter) { return 1 + counter % 3; }
     std::fprintf(stderr, "child: %s\n", log.status().to_string().c_str());
     _exit(3);
   }
+  const Acknowledged ready{0, 0, 0, 0};  // "the log is open": the parent's kill timer starts
+  if (write(pipe_fd, &ready, sizeof ready) != sizeof ready) _exit(5);
   constexpr std::uint32_t thread_count = 4;
   std::vector<std::thread> threads;
   for (std::uint32_t t = 0; t < thread_count; ++t) {
@@ -79,28 +89,33 @@ std::size_t events_in_append(std::uint32_t counter) { return 1 + counter % 3; }
   _exit(6);
 }
 
-// Reads whole acknowledgements from the pipe until `deadline` (or EOF when deadline is empty).
-void read_acks(int fd, std::vector<Acknowledged>* acks, std::string* partial,
-               std::optional<std::chrono::steady_clock::time_point> deadline) {
+// Reads whole acknowledgements from the pipe until `deadline` (or EOF when deadline is empty),
+// or until the child's ready message when `until_ready`. Returns false on EOF.
+bool read_acks(int fd, std::vector<Acknowledged>* acks, std::string* partial,
+               std::optional<std::chrono::steady_clock::time_point> deadline,
+               bool until_ready = false) {
   char buffer[4096];
   while (true) {
     int timeout_ms = -1;
     if (deadline) {
       const auto left = *deadline - std::chrono::steady_clock::now();
       timeout_ms = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(left).count());
-      if (timeout_ms <= 0) return;
+      if (timeout_ms <= 0) return true;
     }
     pollfd p{fd, POLLIN, 0};
     if (poll(&p, 1, timeout_ms) <= 0) continue;
     const ssize_t n = read(fd, buffer, sizeof buffer);
-    if (n <= 0) return;  // EOF: every writer is gone
+    if (n <= 0) return false;  // EOF: every writer is gone
     partial->append(buffer, static_cast<std::size_t>(n));
+    bool ready = false;
     while (partial->size() >= sizeof(Acknowledged)) {
       Acknowledged ack;
       std::memcpy(&ack, partial->data(), sizeof ack);
       partial->erase(0, sizeof ack);
-      acks->push_back(ack);
+      if (ack.first_sequence == 0) ready = true;
+      else acks->push_back(ack);
     }
+    if (until_ready && ready) return true;
   }
 }
 
@@ -114,7 +129,7 @@ TEST(LogCrash, EveryAcknowledgedAppendSurvivesSigkill) {
   const unsigned seed = static_cast<unsigned>(env_int("TOKENLEDGER_CRASH_SEED", std::random_device{}()));
   std::printf("crash test: %d rounds, seed %u (TOKENLEDGER_CRASH_SEED replays it)\n", rounds, seed);
   std::mt19937 random(seed);
-  std::uniform_int_distribution<int> kill_after_ms(5, 250);
+  std::uniform_int_distribution<int> kill_after_ms(1, 200);
   testing::ScratchDirectory scratch;
   const std::filesystem::path log_path = scratch.path() / "log";
   const std::filesystem::path journal = scratch.path() / "sync-journal";
@@ -124,15 +139,28 @@ TEST(LogCrash, EveryAcknowledgedAppendSurvivesSigkill) {
   for (int round = 0; round < rounds; ++round) {
     int fds[2];
     ASSERT_EQ(pipe(fds), 0);
+    const std::string child_setting =
+        log_path.string() + "\n" + journal.string() + "\n" + std::to_string(round);
     const pid_t child = fork();
     ASSERT_GE(child, 0);
     if (child == 0) {
-      close(fds[0]);
-      run_child(log_path, journal, round, fds[1]);
+      // Only async-signal-safe calls between fork and exec.
+      if (dup2(fds[1], child_pipe_fd) < 0) _exit(7);
+      setenv("TOKENLEDGER_CRASH_CHILD", child_setting.c_str(), 1);
+      char self[] = "/proc/self/exe";
+      char* const child_argv[] = {self, nullptr};
+      execv(self, child_argv);
+      _exit(8);
     }
     close(fds[1]);
     std::vector<Acknowledged> acks;
     std::string partial;
+    // The kill timer starts once the child has opened the log, so that slow starts (sanitizer
+    // builds) still get killed mid-append rather than mid-open.
+    const bool ready = read_acks(fds[0], &acks, &partial,
+                                 std::chrono::steady_clock::now() + std::chrono::seconds(60),
+                                 /*until_ready=*/true);
+    ASSERT_TRUE(ready) << "the child died before opening the log in round " << round;
     const auto deadline =
         std::chrono::steady_clock::now() + std::chrono::milliseconds(kill_after_ms(random));
     read_acks(fds[0], &acks, &partial, deadline);
@@ -170,9 +198,25 @@ TEST(LogCrash, EveryAcknowledgedAppendSurvivesSigkill) {
     ASSERT_TRUE(report.ok()) << "round " << round << ": " << report.problems.front().message;
     EXPECT_EQ(report.computed_head, head);
   }
+  // A run in which nothing was ever acknowledged would prove nothing.
+  EXPECT_GT(all_acks.size(), static_cast<std::size_t>(rounds));
   std::printf("crash test: %llu kills, %zu acknowledged appends checked, 0 lost\n",
               static_cast<unsigned long long>(kills), all_acks.size());
 }
 
 }  // namespace
 }  // namespace tokenledger
+
+int main(int argc, char** argv) {
+  if (const char* setting = std::getenv("TOKENLEDGER_CRASH_CHILD")) {
+    // "<log path>\n<journal path>\n<round>", set by the parent before exec.
+    std::istringstream lines(setting);
+    std::string log_path, journal, round;
+    std::getline(lines, log_path);
+    std::getline(lines, journal);
+    std::getline(lines, round);
+    tokenledger::run_child(log_path, journal, std::stoi(round), tokenledger::child_pipe_fd);
+  }
+  ::testing::InitGoogleTest(&argc, argv);
+  return RUN_ALL_TESTS();
+}
