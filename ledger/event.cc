@@ -84,6 +84,8 @@ struct KindName {
   std::string_view operator()(const TokenExpired&) const { return "token_expired"; }
   std::string_view operator()(const TokenUsed&) const { return "token_used"; }
   std::string_view operator()(const LegacyKeyMigrated&) const { return "legacy_key_migrated"; }
+  std::string_view operator()(const LoginSucceeded&) const { return "login_succeeded"; }
+  std::string_view operator()(const SudoGranted&) const { return "sudo_granted"; }
 };
 }  // namespace
 

@@ -103,6 +103,12 @@ struct UserDeleted {
   bool operator==(const UserDeleted&) const = default;
 };
 
+struct LoginSucceeded {
+  std::string user_id;
+  bool one_time_password_used = false;
+  bool operator==(const LoginSucceeded&) const = default;
+};
+
 struct LoginFailed {
   std::string user_id;
   LoginFailureReason reason = LoginFailureReason::wrong_password;
@@ -153,10 +159,17 @@ struct LegacyKeyMigrated {
   bool operator==(const LegacyKeyMigrated&) const = default;
 };
 
+struct SudoGranted {
+  std::string token_id;
+  std::string user_id;
+  TimeNs expires_at_ns = 0;
+  bool operator==(const SudoGranted&) const = default;
+};
+
 // Order matches nothing on disk (the codec maps each alternative explicitly); add at the end.
 using EventBody = std::variant<CustomerCreated, UserCreated, UserUpdated, PasswordChanged,
                                UserDeleted, LoginFailed, TokenCreated, TokenRevoked, TokenExpired,
-                               TokenUsed, LegacyKeyMigrated>;
+                               TokenUsed, LegacyKeyMigrated, LoginSucceeded, SudoGranted>;
 
 // The stable name of an event kind ("token_created"), as printed by tools and exports.
 std::string_view event_kind_name(const EventBody& body);

@@ -40,6 +40,8 @@ struct Record {
     tokenExpired @13 :TokenExpired;
     tokenUsed @14 :TokenUsed;
     legacyKeyMigrated @15 :LegacyKeyMigrated;
+    loginSucceeded @16 :LoginSucceeded;
+    sudoGranted @17 :SudoGranted;
   }
 }
 
@@ -152,6 +154,13 @@ struct UserDeleted {
   forced @1 :Bool;               # its live tokens were revoked (reason userDeleted) in the same command
 }
 
+# A password (and, for two-factor users, a one-time password) was verified. It resets the count
+# of consecutive failures, and tells auditors when each credential was last proven.
+struct LoginSucceeded {
+  userId @0 :Text;
+  oneTimePasswordUsed @1 :Bool;
+}
+
 struct LoginFailed {
   userId @0 :Text;
   reason @1 :LoginFailureReason;
@@ -198,4 +207,11 @@ struct LegacyKeyMigrated {
   customerId @0 :Text;
   userId @1 :Text;               # the synthetic "Global API Token" user
   tokenId @2 :Text;              # the token that carries the old key's hash
+}
+
+# POST /sudo: the token may create tokens without a password until expiresAtNs.
+struct SudoGranted {
+  tokenId @0 :Text;
+  userId @1 :Text;
+  expiresAtNs @2 :Int64;
 }

@@ -128,6 +128,9 @@ class LogCursor {
   virtual std::string_view bytes() const = 0;
   // ok, or the storage error that ended the iteration.
   virtual Status status() const = 0;
+
+  // The current record decoded, checked to carry the sequence of its key. Only while valid().
+  Result<Record> record() const;
 };
 
 }  // namespace tokenledger

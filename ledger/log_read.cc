@@ -10,6 +10,12 @@ namespace {
 
 Status closed_status() { return Status::closed("the log is closed"); }
 
+Status misplaced(std::uint64_t key_sequence, std::uint64_t record_sequence) {
+  return Status::corruption("sequence " + std::to_string(key_sequence) +
+                            ": the record stored there says it is sequence " +
+                            std::to_string(record_sequence));
+}
+
 class RocksDbCursor final : public LogCursor {
  public:
   RocksDbCursor(std::shared_lock<std::shared_mutex> lifetime, std::atomic<int>* live_count,
@@ -59,6 +65,15 @@ class ClosedCursor final : public LogCursor {
 
 }  // namespace
 
+Result<Record> LogCursor::record() const {
+  const std::uint64_t key_sequence = sequence();
+  Result<Record> decoded = decode_record(bytes(), key_sequence);
+  if (decoded.is_ok() && decoded->sequence != key_sequence) {
+    return misplaced(key_sequence, decoded->sequence);
+  }
+  return decoded;
+}
+
 Head Log::head() const {
   std::lock_guard lock(state_->mutex);
   return state_->durable;
@@ -89,12 +104,7 @@ Result<Record> Log::read(std::uint64_t sequence) const {
   Result<RawRecord> raw = read_raw(sequence);
   if (!raw.is_ok()) return raw.status();
   Result<Record> record = decode_record(raw->bytes, sequence);
-  if (!record.is_ok()) return record;
-  if (record->sequence != sequence) {
-    return Status::corruption("sequence " + std::to_string(sequence) +
-                              ": the record stored there says it is sequence " +
-                              std::to_string(record->sequence));
-  }
+  if (record.is_ok() && record->sequence != sequence) return misplaced(sequence, record->sequence);
   return record;
 }
 

@@ -57,6 +57,27 @@ TEST(Log, AppendsReadsAndChainsRecords) {
   EXPECT_TRUE(verify_chain(*log).ok());
 }
 
+TEST(Log, CursorsIterateFromAnySequence) {
+  ScratchDirectory dir;
+  auto log = open_log(dir.path());
+  ASSERT_TRUE(log);
+  const std::vector<Event> events = testing::sample_events();
+  ASSERT_TRUE(log->append(events).is_ok());
+  std::uint64_t expected = 5;
+  for (auto cursor = log->cursor(5); cursor->valid(); cursor->next()) {
+    EXPECT_EQ(cursor->sequence(), expected);
+    Result<Record> record = cursor->record();
+    ASSERT_TRUE(record.is_ok()) << record.status().to_string();
+    EXPECT_EQ(record->event, events[expected - 1]);
+    EXPECT_EQ(sha256(cursor->bytes()), sha256(log->read_raw(expected)->bytes));
+    ++expected;
+  }
+  EXPECT_EQ(expected, events.size() + 1);
+  auto past_end = log->cursor(events.size() + 1);
+  EXPECT_FALSE(past_end->valid());
+  EXPECT_TRUE(past_end->status().is_ok());
+}
+
 TEST(Log, AppendsTheEventsOfOneCommandTogether) {
   ScratchDirectory dir;
   auto log = open_log(dir.path());

@@ -190,6 +190,14 @@ struct Decoder {
         return LegacyKeyMigrated{to_string(b.getCustomerId()), to_string(b.getUserId()),
                                  to_string(b.getTokenId())};
       }
+      case W::LOGIN_SUCCEEDED: {
+        auto b = r.getLoginSucceeded();
+        return LoginSucceeded{to_string(b.getUserId()), b.getOneTimePasswordUsed()};
+      }
+      case W::SUDO_GRANTED: {
+        auto b = r.getSudoGranted();
+        return SudoGranted{to_string(b.getTokenId()), to_string(b.getUserId()), b.getExpiresAtNs()};
+      }
     }
     unsupported(sequence, "unknown event kind " + std::to_string(static_cast<unsigned>(r.which())));
   }

@@ -148,6 +148,17 @@ struct BodyEncoder {
     set_text([&](auto v) { b.setUserAgent(v); }, e.user_agent);
     b.setUseCount(e.use_count);
   }
+  void operator()(const LoginSucceeded& e) {
+    auto b = out.initLoginSucceeded();
+    b.setUserId(text(e.user_id));
+    b.setOneTimePasswordUsed(e.one_time_password_used);
+  }
+  void operator()(const SudoGranted& e) {
+    auto b = out.initSudoGranted();
+    b.setTokenId(text(e.token_id));
+    b.setUserId(text(e.user_id));
+    b.setExpiresAtNs(e.expires_at_ns);
+  }
   void operator()(const LegacyKeyMigrated& e) {
     auto b = out.initLegacyKeyMigrated();
     b.setCustomerId(text(e.customer_id));

@@ -97,6 +97,9 @@ std::vector<Event> sample_events() {
                                                RevokeReason::user_deleted}});
   events.push_back({system_actor, TokenUsed{"4m3jGazZQGsacUkrgJcY6", t, std::nullopt,
                                             std::nullopt, 1}});
+  events.push_back({api_actor, LoginSucceeded{"user-4Lq3C2Xj0pM8d6zYw1Bn5a", true}});
+  events.push_back({api_actor, SudoGranted{"2j1hEyxXOEqYaSipeZHaW4", "user-4Lq3C2Xj0pM8d6zYw1Bn5a",
+                                           t + 300'000'000'000}});
   return events;
 }
 

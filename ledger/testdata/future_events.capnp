@@ -22,7 +22,9 @@ struct FutureRecord {
     tokenExpired @13 :AnyPointer;
     tokenUsed @14 :AnyPointer;
     legacyKeyMigrated @15 :AnyPointer;
-    somethingNew @16 :Text;
+    loginSucceeded @16 :AnyPointer;
+    sudoGranted @17 :AnyPointer;
+    somethingNew @18 :Text;
   }
 }
 

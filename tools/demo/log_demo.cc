@@ -62,6 +62,8 @@ std::string describe(const EventBody& body) {
       return e.token_id + " ip=" + e.client_ip.value_or("-") + " uses=" + std::to_string(e.use_count);
     }
     std::string operator()(const LegacyKeyMigrated& e) { return e.customer_id + " " + e.token_id; }
+    std::string operator()(const LoginSucceeded& e) { return e.user_id; }
+    std::string operator()(const SudoGranted& e) { return e.token_id; }
   };
   return std::visit(Describer{}, body);
 }
