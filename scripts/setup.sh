@@ -8,7 +8,9 @@ packages=(
   librocksdb-dev                 # the event log's storage engine
   capnproto libcapnp-dev         # record encoding; capnp compiles the schema at build time
   libssl-dev                     # SHA-256 (libcrypto uses the CPU's SHA instructions)
-  libsodium-dev                  # randomness, argon2id, constant-time comparison
+  libsodium-dev                  # randomness, argon2id, constant-time comparison, sealing
+  liboath-dev                    # TOTP (RFC 6238) for two-factor logins
+  libabsl-dev                    # flat hash maps for the in-memory views
   libsimdjson-dev                # JSON request bodies
   libasio-dev                    # standalone Asio for the HTTP server
   libgtest-dev libgmock-dev      # tests

@@ -1,0 +1,222 @@
+#include "projections/apply.h"
+
+#include <algorithm>
+
+namespace tokenledger {
+
+// The only code that changes a Views. Each handler checks everything first and changes the
+// views only when the event fits, so a failed apply leaves them as they were.
+class ViewsWriter {
+ public:
+  ViewsWriter(Views& views, const Record& record) : v_(views), record_(record) {}
+
+  static void advance(Views& views, const Record& record) {
+    views.sequence_ = record.sequence;
+    views.recorded_at_ns_ = record.recorded_at_ns;
+  }
+
+  Status operator()(const CustomerCreated& e) {
+    if (v_.customers_by_id_.contains(e.customer_id)) return bad("customer " + e.customer_id + " already exists");
+    const auto index = static_cast<CustomerIndex>(v_.customers_.size());
+    Customer& customer = v_.customers_.emplace_back();
+    customer.id = e.customer_id;
+    customer.name = e.name;
+    customer.created_at_ns = now();
+    v_.customers_by_id_.emplace(e.customer_id, index);
+    return Status::ok();
+  }
+
+  Status operator()(const UserCreated& e) {
+    if (v_.users_by_id_.contains(e.user_id)) return bad("user " + e.user_id + " already exists");
+    const auto customer = v_.customers_by_id_.find(e.customer_id);
+    if (customer == v_.customers_by_id_.end()) return bad("unknown customer " + e.customer_id);
+    if (!e.login.empty() && v_.users_by_login_.contains(e.login)) return bad("login already taken");
+    Customer& owner = v_.customers_[customer->second];
+    if (e.kind == UserKind::global_api_token && owner.global_api_token_user) {
+      return bad("customer " + e.customer_id + " already has a Global API Token user");
+    }
+    const auto index = static_cast<UserIndex>(v_.users_.size());
+    User& user = v_.users_.emplace_back();
+    user.id = e.user_id;
+    user.customer = customer->second;
+    user.login = e.login;
+    user.name = e.name;
+    user.role = e.role;
+    user.kind = e.kind;
+    user.password_hash = e.password_hash;
+    user.created_at_ns = user.updated_at_ns = now();
+    v_.users_by_id_.emplace(e.user_id, index);
+    if (!e.login.empty()) v_.users_by_login_.emplace(e.login, index);
+    owner.users.push_back(index);
+    ++owner.live_user_count;
+    if (e.kind == UserKind::global_api_token) owner.global_api_token_user = index;
+    return Status::ok();
+  }
+
+  Status operator()(const UserUpdated& e) {
+    User* user = live_user(e.user_id);
+    if (user == nullptr) return bad("unknown or deleted user " + e.user_id);
+    if (e.name) user->name = *e.name;
+    if (e.role) user->role = *e.role;
+    if (e.locked) {
+      user->locked = *e.locked;
+      user->lock_reason = *e.locked ? e.lock_reason : LockReason::none;
+      if (!*e.locked) user->consecutive_failures = 0;
+    }
+    if (const auto* sealed = std::get_if<SealedSecret>(&e.two_factor)) user->two_factor = *sealed;
+    if (std::holds_alternative<TwoFactorDisabled>(e.two_factor)) user->two_factor.reset();
+    user->updated_at_ns = now();
+    return Status::ok();
+  }
+
+  Status operator()(const PasswordChanged& e) {
+    User* user = live_user(e.user_id);
+    if (user == nullptr) return bad("unknown or deleted user " + e.user_id);
+    user->password_hash = e.password_hash;
+    user->updated_at_ns = now();
+    return Status::ok();
+  }
+
+  Status operator()(const UserDeleted& e) {
+    User* user = live_user(e.user_id);
+    if (user == nullptr) return bad("unknown or deleted user " + e.user_id);
+    if (user->live_token_count != 0) return bad("user " + e.user_id + " still has live tokens");
+    user->deleted = true;
+    user->updated_at_ns = now();
+    v_.users_by_login_.erase(user->login);
+    --v_.customers_[user->customer].live_user_count;
+    return Status::ok();
+  }
+
+  Status operator()(const LoginFailed& e) {
+    User* user = live_user(e.user_id);
+    if (user == nullptr) return bad("unknown or deleted user " + e.user_id);
+    user->consecutive_failures = e.consecutive_failures;
+    return Status::ok();
+  }
+
+  Status operator()(const LoginSucceeded& e) {
+    User* user = live_user(e.user_id);
+    if (user == nullptr) return bad("unknown or deleted user " + e.user_id);
+    user->consecutive_failures = 0;
+    user->last_login_at_ns = now();
+    return Status::ok();
+  }
+
+  Status operator()(const TokenCreated& e) {
+    TokenId id{};
+    if (!parse_token_id(e.token_id, &id)) return bad("token id '" + e.token_id + "' is not 22 base62 characters");
+    if (v_.tokens_by_id_.contains(std::string_view(e.token_id))) return bad("token " + e.token_id + " already exists");
+    if (v_.tokens_by_secret_.contains(e.secret_sha256)) return bad("token " + e.token_id + " reuses a secret");
+    const auto user_found = v_.users_by_id_.find(e.user_id);
+    if (user_found == v_.users_by_id_.end() || v_.users_[user_found->second].deleted) {
+      return bad("unknown or deleted user " + e.user_id);
+    }
+    User& user = v_.users_[user_found->second];
+    Customer& customer = v_.customers_[user.customer];
+    if (customer.id != e.customer_id) return bad("token customer differs from its user's");
+    if (e.scopes.empty()) return bad("token " + e.token_id + " has no scope");
+    if (v_.tokens_.size() >= std::numeric_limits<TokenIndex>::max()) return bad("too many tokens");
+    const auto index = static_cast<TokenIndex>(v_.tokens_.size());
+    Token& token = v_.tokens_.emplace_back();
+    token.id = id;
+    for (Scope scope : e.scopes) token.scopes |= scope_bit(scope);
+    token.origin = e.origin;
+    token.user = user_found->second;
+    token.customer = user.customer;
+    token.secret_sha256 = e.secret_sha256;
+    token.created_at_ns = e.created_at_ns;
+    token.expires_at_ns = e.expires_at_ns.value_or(no_time);
+    token.name = e.name;
+    token.services = e.services;
+    v_.tokens_by_id_.insert(index);
+    v_.tokens_by_secret_.insert(index);
+    user.tokens.push_back(index);
+    customer.tokens.push_back(index);
+    ++user.live_token_count;
+    ++customer.live_token_count;
+    ++v_.live_token_count_;
+    if (token.expires_at_ns != no_time) v_.expiry_queue_.emplace(token.expires_at_ns, index);
+    return Status::ok();
+  }
+
+  Status operator()(const TokenRevoked& e) { return end_token(e.token_id, TokenState::revoked, e.reason); }
+  Status operator()(const TokenExpired& e) {
+    return end_token(e.token_id, TokenState::expired, RevokeReason::owner);
+  }
+
+  Status operator()(const TokenUsed& e) {
+    const auto found = v_.tokens_by_id_.find(std::string_view(e.token_id));
+    if (found == v_.tokens_by_id_.end()) return bad("unknown token " + e.token_id);
+    TokenUsage& usage = v_.usage_[*found];
+    if (e.last_used_at_ns >= usage.last_used_at_ns) {
+      usage.last_used_at_ns = e.last_used_at_ns;
+      usage.client_ip = e.client_ip.value_or("");
+      usage.user_agent = e.user_agent.value_or("");
+    }
+    usage.use_count += e.use_count;
+    return Status::ok();
+  }
+
+  Status operator()(const LegacyKeyMigrated& e) {
+    if (!v_.customers_by_id_.contains(e.customer_id)) return bad("unknown customer " + e.customer_id);
+    if (!v_.users_by_id_.contains(e.user_id)) return bad("unknown user " + e.user_id);
+    if (!v_.tokens_by_id_.contains(std::string_view(e.token_id))) return bad("unknown token " + e.token_id);
+    return Status::ok();
+  }
+
+  Status operator()(const SudoGranted& e) {
+    const auto found = v_.tokens_by_id_.find(std::string_view(e.token_id));
+    if (found == v_.tokens_by_id_.end() || v_.tokens_[*found].state != TokenState::live) {
+      return bad("unknown or ended token " + e.token_id);
+    }
+    v_.tokens_[*found].sudo_expires_at_ns = e.expires_at_ns;
+    return Status::ok();
+  }
+
+ private:
+  TimeNs now() const { return record_.recorded_at_ns; }
+
+  Status bad(const std::string& why) const {
+    return Status::corruption("sequence " + std::to_string(record_.sequence) + " (" +
+                              std::string(event_kind_name(record_.event.body)) + "): " + why);
+  }
+
+  User* live_user(const std::string& id) {
+    const auto found = v_.users_by_id_.find(id);
+    if (found == v_.users_by_id_.end() || v_.users_[found->second].deleted) return nullptr;
+    return &v_.users_[found->second];
+  }
+
+  Status end_token(const std::string& token_id, TokenState state, RevokeReason reason) {
+    const auto found = v_.tokens_by_id_.find(std::string_view(token_id));
+    if (found == v_.tokens_by_id_.end()) return bad("unknown token " + token_id);
+    Token& token = v_.tokens_[*found];
+    if (token.state != TokenState::live) return bad("token " + token_id + " is not live");
+    token.state = state;
+    token.revoke_reason = reason;
+    token.ended_at_ns = now();
+    if (token.expires_at_ns != no_time) v_.expiry_queue_.erase({token.expires_at_ns, *found});
+    --v_.users_[token.user].live_token_count;
+    --v_.customers_[token.customer].live_token_count;
+    --v_.live_token_count_;
+    return Status::ok();
+  }
+
+  Views& v_;
+  const Record& record_;
+};
+
+Status apply(Views& views, const Record& record) {
+  if (record.sequence != views.sequence() + 1) {
+    return Status::corruption("sequence " + std::to_string(record.sequence) +
+                              " applied after " + std::to_string(views.sequence()) +
+                              ": records must be applied in order without gaps");
+  }
+  Status status = std::visit(ViewsWriter(views, record), record.event.body);
+  if (!status.is_ok()) return status;
+  ViewsWriter::advance(views, record);
+  return Status::ok();
+}
+
+}  // namespace tokenledger

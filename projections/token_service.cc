@@ -1,0 +1,140 @@
+#include "projections/token_service.h"
+
+#include <cstdio>
+
+#include "projections/apply.h"
+
+namespace tokenledger {
+namespace {
+
+TimeNs system_clock_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+TokenServiceOptions with_defaults(TokenServiceOptions options) {
+  if (!options.clock) options.clock = system_clock_ns;
+  return options;
+}
+
+}  // namespace
+
+TokenService::TokenService(Log& log, TokenServiceOptions options)
+    : log_(log),
+      options_(with_defaults(std::move(options))),
+      usage_(options_.usage_window_ns, options_.usage_tracked_tokens_max) {}
+
+TokenService::~TokenService() { (void)stop(); }
+
+Result<std::unique_ptr<TokenService>> TokenService::open(Log& log, TokenServiceOptions options) {
+  std::unique_ptr<TokenService> service(new TokenService(log, std::move(options)));
+  Status status = service->replay_from_log();
+  if (!status.is_ok()) return status;
+  return service;
+}
+
+Status TokenService::replay_from_log() {
+  std::unique_lock lock(views_mutex_);
+  const std::uint64_t head = log_.head().sequence;
+  auto cursor = log_.cursor(views_.sequence() + 1);
+  for (; cursor->valid() && cursor->sequence() <= head; cursor->next()) {
+    Result<Record> record = cursor->record();
+    if (!record.is_ok()) return record.status();
+    Status applied = apply(views_, *record);
+    if (!applied.is_ok()) return applied;
+  }
+  if (!cursor->status().is_ok()) return cursor->status();
+  if (views_.sequence() != head) {
+    return Status::corruption("sequence " + std::to_string(views_.sequence() + 1) +
+                              " is missing: the log ends before its head " + std::to_string(head));
+  }
+  return Status::ok();
+}
+
+Result<Executed> TokenService::execute(const Caller& caller, const Command& command) {
+  std::lock_guard command_lock(command_mutex_);
+  // Only this thread changes the views while it holds the command mutex, so reading them here
+  // without the shared lock is safe.
+  const TimeNs now = options_.clock();
+  Decision decision = decide(views_, caller, command, now, options_.policy);
+  if (auto* rejection = std::get_if<Rejection>(&decision)) return Executed{std::move(*rejection), 0, 0};
+  const std::vector<Event>& events = std::get<std::vector<Event>>(decision);
+  if (events.empty()) return Executed{};
+  Result<AppendResult> appended = log_.append(events);
+  if (!appended.is_ok()) return appended.status();
+  // The events are durable; fold them in. apply() cannot refuse what decide() produced from the
+  // same views: if it does, decide and apply disagree, which is a bug (restart replays the log).
+  std::unique_lock views_lock(views_mutex_);
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    Record record;
+    record.sequence = appended->first_sequence + i;
+    record.recorded_at_ns = appended->recorded_at_ns;
+    record.event = events[i];  // prev_hash and schema_version do not matter to apply()
+    const Status applied = apply(views_, record);
+    if (!applied.is_ok()) {
+      std::fprintf(stderr, "tokenledger: %s\n", applied.to_string().c_str());
+      TL_ASSERT(applied.is_ok());
+    }
+  }
+  return Executed{std::nullopt, appended->first_sequence, appended->last_sequence};
+}
+
+Status TokenService::run_background_once(bool flush_all) {
+  const Caller system = Caller::system_caller();
+  // Expiries: repeat while full batches come back.
+  while (true) {
+    Result<Executed> expired = execute(system, ExpireTokens{});
+    if (!expired.is_ok()) return expired.status();
+    const std::uint64_t count =
+        expired->last_sequence == 0 ? 0 : expired->last_sequence - expired->first_sequence + 1;
+    if (count < options_.policy.expire_batch_max) break;
+  }
+  while (true) {
+    std::vector<TokenUse> uses = usage_.drain(options_.clock(), flush_all, options_.policy.usage_batch_max);
+    if (uses.empty()) break;
+    const std::size_t count = uses.size();
+    Result<Executed> recorded = execute(system, RecordTokenUses{std::move(uses)});
+    if (!recorded.is_ok()) return recorded.status();
+    if (recorded->rejection) {
+      std::fprintf(stderr, "tokenledger: usage not recorded: %s %s\n",
+                   recorded->rejection->name.c_str(), recorded->rejection->detail.c_str());
+    }
+    if (count < options_.policy.usage_batch_max) break;
+  }
+  return Status::ok();
+}
+
+void TokenService::start_background() {
+  std::lock_guard lock(background_mutex_);
+  if (background_.joinable() || stopping_) return;
+  background_ = std::thread([this] { run_background(); });
+}
+
+void TokenService::run_background() {
+  std::unique_lock lock(background_mutex_);
+  while (!stopping_) {
+    lock.unlock();
+    const Status status = run_background_once(false);
+    if (!status.is_ok()) {
+      std::fprintf(stderr, "tokenledger: background work failed: %s\n", status.to_string().c_str());
+    }
+    lock.lock();
+    background_wakeup_.wait_for(lock, options_.background_interval, [&] { return stopping_; });
+  }
+}
+
+Status TokenService::stop() {
+  {
+    std::lock_guard lock(background_mutex_);
+    if (stopping_ && !background_.joinable()) return Status::ok();
+    stopping_ = true;
+  }
+  background_wakeup_.notify_all();
+  if (background_.joinable()) background_.join();
+  // Every use seen so far goes to the log before the service goes away.
+  if (log_.write_status().is_ok()) return run_background_once(true);
+  return Status::ok();
+}
+
+}  // namespace tokenledger

@@ -1,0 +1,114 @@
+// TokenService: the token domain running against a live log. It owns the views, decides each
+// command against them, appends the events durably, folds them in, and answers reads and
+// authentications from memory. Background work (expiry, usage recording) runs on one thread of
+// its own.
+//
+// Concurrency (docs/adr/0006-command-processing.md):
+// - Commands are serialized by one mutex held from decide() through the durable append and the
+//   apply, so every decision sees every earlier command, and the log order is the apply order.
+// - The views are guarded by a shared mutex. Readers and authentications take it shared and
+//   never block each other. A command takes it exclusively only to apply events that are
+//   already durable (memory only), so no reader ever waits for a disk sync.
+// - Read-after-write: execute() returns after the apply, so every later read sees the change.
+#pragma once
+
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <thread>
+
+#include "ledger/log.h"
+#include "projections/authenticate.h"
+#include "projections/decide.h"
+#include "projections/usage_tracker.h"
+#include "projections/views.h"
+
+namespace tokenledger {
+
+struct TokenServiceOptions {
+  Policy policy;
+  std::function<TimeNs()> clock;                   // default: the system clock
+  TimeNs usage_window_ns = 60'000'000'000;         // one token_used per token per minute
+  std::size_t usage_tracked_tokens_max = 1'000'000;
+  std::chrono::milliseconds background_interval{1000};  // expiry and usage, about once a second
+};
+
+struct Executed {
+  std::optional<Rejection> rejection;  // set when the command was refused; nothing was written
+  std::uint64_t first_sequence = 0;    // the appended records (0 when nothing was appended)
+  std::uint64_t last_sequence = 0;
+};
+
+// Who made a request, for usage records.
+struct RequestOrigin {
+  std::string_view client_ip;
+  std::string_view user_agent;
+};
+
+class TokenService {
+ public:
+  // Builds the views from the log (replaying it from the start) and returns a running service.
+  // The log must outlive the service. corruption when a record does not fit the views.
+  static Result<std::unique_ptr<TokenService>> open(Log& log, TokenServiceOptions options);
+  ~TokenService();
+  TokenService(const TokenService&) = delete;
+  TokenService& operator=(const TokenService&) = delete;
+
+  // Decides the command; if accepted, appends its events durably and applies them.
+  // Errors are the log's (write_stopped, busy, closed...): nothing was applied then.
+  Result<Executed> execute(const Caller& caller, const Command& command);
+
+  // Runs `read` over the current views under the shared lock, and returns what it returns.
+  template <typename Function>
+  auto read(Function&& read_views) const {
+    std::shared_lock lock(views_mutex_);
+    return read_views(views_);
+  }
+
+  // Authenticates a key's hash for a request and, on success, records the use (in memory; it
+  // reaches the log coalesced, off this path). The result's pointers are valid only inside
+  // `on_result`, which runs under the shared lock.
+  template <typename Function>
+  auto authenticate(const Hash& key_sha256, const Requirement& requirement,
+                    const RequestOrigin& origin, Function&& on_result) const {
+    const TimeNs now = options_.clock();
+    std::shared_lock lock(views_mutex_);
+    AuthResult result = tokenledger::authenticate(views_, key_sha256, requirement, now);
+    if (result.who) usage_.record(*result.who->token, now, origin.client_ip, origin.user_agent);
+    return on_result(result);
+  }
+
+  // Starts the background thread: records expiries about once a second (at once for anything
+  // that expired while the server was down) and flushes coalesced usage.
+  void start_background();
+  // One round of background work now (tests drive time with it). `flush_all` writes every
+  // pending use regardless of the coalescing window.
+  Status run_background_once(bool flush_all);
+  // Stops the background thread and writes every pending use. Idempotent.
+  Status stop();
+
+  TimeNs now() const { return options_.clock(); }
+  const Policy& policy() const { return options_.policy; }
+  std::uint64_t dropped_use_count() const { return usage_.dropped_use_count(); }
+
+ private:
+  TokenService(Log& log, TokenServiceOptions options);
+  Status replay_from_log();
+  void run_background();
+
+  Log& log_;
+  const TokenServiceOptions options_;
+  std::mutex command_mutex_;
+  mutable std::shared_mutex views_mutex_;
+  Views views_;
+  mutable UsageTracker usage_;
+
+  std::mutex background_mutex_;
+  std::condition_variable background_wakeup_;
+  bool stopping_ = false;  // (background_mutex_)
+  std::thread background_;
+};
+
+}  // namespace tokenledger

@@ -1,0 +1,138 @@
+#include "projections/views.h"
+
+#include <sodium.h>
+
+#include <cstring>
+
+#include "ledger/assert.h"
+
+namespace tokenledger {
+namespace {
+// Debian's abseil keeps its own string_view type; its string maps look up by that one.
+absl::string_view as_absl(std::string_view text) { return absl::string_view(text.data(), text.size()); }
+}  // namespace
+
+std::string_view token_id_view(const TokenId& id) { return std::string_view(id.data(), id.size()); }
+
+bool parse_token_id(std::string_view text, TokenId* id) {
+  if (text.size() != token_id_size) return false;
+  for (char c : text) {
+    const bool base62 = (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+    if (!base62) return false;
+  }
+  std::memcpy(id->data(), text.data(), token_id_size);
+  return true;
+}
+
+std::string_view token_state_name(TokenState state) {
+  switch (state) {
+    case TokenState::live: return "live";
+    case TokenState::revoked: return "revoked";
+    case TokenState::expired: return "expired";
+  }
+  TL_UNREACHABLE();
+}
+
+std::vector<Scope> scope_list(ScopeSet set) {
+  std::vector<Scope> scopes;
+  for (Scope scope : {Scope::global, Scope::global_read, Scope::purge_select, Scope::purge_all}) {
+    if (has_scope(set, scope)) scopes.push_back(scope);
+  }
+  return scopes;
+}
+
+std::size_t Views::TokenIdHash::operator()(TokenIndex index) const {
+  return (*this)(token_id_view((*tokens)[index].id));
+}
+std::size_t Views::TokenIdHash::operator()(std::string_view id) const {
+  return absl::Hash<absl::string_view>{}(as_absl(id));
+}
+bool Views::TokenIdEq::operator()(std::string_view id, TokenIndex b) const {
+  return id == token_id_view((*tokens)[b].id);
+}
+
+// Secret hashes are SHA-256 outputs: already uniform, so their first bytes are the hash.
+std::size_t Views::SecretHash::operator()(TokenIndex index) const {
+  return (*this)((*tokens)[index].secret_sha256);
+}
+std::size_t Views::SecretHash::operator()(const Hash& secret) const {
+  std::size_t value = 0;
+  std::memcpy(&value, secret.data(), sizeof value);
+  return value;
+}
+bool Views::SecretEq::operator()(const Hash& secret, TokenIndex b) const {
+  // Constant time: how much of a presented key's hash matched must not show in the timing.
+  return crypto_verify_32(secret.data(), (*tokens)[b].secret_sha256.data()) == 0;
+}
+
+Views::Views()
+    : tokens_by_id_(0, TokenIdHash{&tokens_}, TokenIdEq{&tokens_}),
+      tokens_by_secret_(0, SecretHash{&tokens_}, SecretEq{&tokens_}) {}
+
+const Token* Views::token_by_id(std::string_view id) const {
+  const auto found = tokens_by_id_.find(id);
+  return found == tokens_by_id_.end() ? nullptr : &tokens_[*found];
+}
+
+const Token* Views::token_by_secret(const Hash& secret_sha256) const {
+  const auto found = tokens_by_secret_.find(secret_sha256);
+  return found == tokens_by_secret_.end() ? nullptr : &tokens_[*found];
+}
+
+std::optional<TokenIndex> Views::token_index_by_secret(const Hash& secret_sha256) const {
+  const auto found = tokens_by_secret_.find(secret_sha256);
+  if (found == tokens_by_secret_.end()) return std::nullopt;
+  return *found;
+}
+
+const User* Views::user_by_id(std::string_view id) const {
+  const auto found = users_by_id_.find(as_absl(id));
+  return found == users_by_id_.end() ? nullptr : &users_[found->second];
+}
+
+const User* Views::user_by_login(std::string_view login) const {
+  const auto found = users_by_login_.find(as_absl(login));
+  return found == users_by_login_.end() ? nullptr : &users_[found->second];
+}
+
+const Customer* Views::customer_by_id(std::string_view id) const {
+  const auto found = customers_by_id_.find(as_absl(id));
+  return found == customers_by_id_.end() ? nullptr : &customers_[found->second];
+}
+
+const TokenUsage* Views::usage(TokenIndex index) const {
+  const auto found = usage_.find(index);
+  return found == usage_.end() ? nullptr : &found->second;
+}
+
+TokenIndex Views::index_of(const Token& token) const {
+  const auto found = tokens_by_id_.find(token_id_view(token.id));
+  TL_ASSERT(found != tokens_by_id_.end() && &tokens_[*found] == &token);
+  return *found;
+}
+
+namespace {
+bool same_token(const Token& a, const Token& b) {
+  return a.id == b.id && a.state == b.state && a.scopes == b.scopes && a.origin == b.origin &&
+         a.revoke_reason == b.revoke_reason && a.user == b.user && a.customer == b.customer &&
+         a.secret_sha256 == b.secret_sha256 && a.created_at_ns == b.created_at_ns &&
+         a.expires_at_ns == b.expires_at_ns && a.ended_at_ns == b.ended_at_ns &&
+         a.sudo_expires_at_ns == b.sudo_expires_at_ns && a.name == b.name &&
+         a.services == b.services;
+}
+}  // namespace
+
+bool Views::same_as(const Views& other) const {
+  if (sequence_ != other.sequence_ || recorded_at_ns_ != other.recorded_at_ns_ ||
+      tokens_.size() != other.tokens_.size() || users_ != other.users_ ||
+      customers_ != other.customers_ || usage_ != other.usage_ ||
+      expiry_queue_ != other.expiry_queue_ || live_token_count_ != other.live_token_count_) {
+    return false;
+  }
+  for (std::size_t i = 0; i < tokens_.size(); ++i) {
+    if (!same_token(tokens_[i], other.tokens_[i])) return false;
+  }
+  return true;
+}
+
+}  // namespace tokenledger

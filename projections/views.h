@@ -1,0 +1,192 @@
+// The current state of tokens, users and customers, folded from the log by apply() (apply.h).
+// This is what the decision function reads, what authentication looks tokens up in, and what
+// the API and the replay tool serve. Everything here is derived: the log is the truth.
+//
+// Memory: with a million tokens this is the process's main cost, so tokens live in a deque of
+// compact records and the two token indexes hold only 4-byte positions, hashing and comparing
+// through the deque (docs/adr/0007-views-in-memory.md).
+// Threading: a Views is a plain data structure with no locking of its own; Ledger
+// (ledger_service.h) guards it. Not copyable or movable: the indexes point into the deque.
+#pragma once
+
+#include <absl/container/flat_hash_map.h>
+#include <absl/container/flat_hash_set.h>
+
+#include <array>
+#include <cstdint>
+#include <deque>
+#include <limits>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ledger/event.h"
+#include "ledger/sha256.h"
+
+namespace tokenledger {
+
+using TokenIndex = std::uint32_t;
+using UserIndex = std::uint32_t;
+using CustomerIndex = std::uint32_t;
+
+// "No time": absent expiry, never used, still live.
+inline constexpr TimeNs no_time = std::numeric_limits<TimeNs>::min();
+
+// Token ids are 22 characters of base62 (the wire contract); stored inline.
+inline constexpr std::size_t token_id_size = 22;
+using TokenId = std::array<char, token_id_size>;
+std::string_view token_id_view(const TokenId& id);
+// False unless `text` is exactly 22 characters of base62.
+bool parse_token_id(std::string_view text, TokenId* id);
+
+enum class TokenState : std::uint8_t { live, revoked, expired };
+std::string_view token_state_name(TokenState state);
+
+// A set of scopes as bits (1 << Scope).
+using ScopeSet = std::uint8_t;
+inline ScopeSet scope_bit(Scope scope) { return static_cast<ScopeSet>(1u << static_cast<int>(scope)); }
+inline bool has_scope(ScopeSet set, Scope scope) { return (set & scope_bit(scope)) != 0; }
+std::vector<Scope> scope_list(ScopeSet set);  // in enum order
+
+struct Token {
+  TokenId id{};
+  TokenState state = TokenState::live;
+  ScopeSet scopes = 0;
+  TokenOrigin origin = TokenOrigin::api;
+  RevokeReason revoke_reason = RevokeReason::owner;  // meaningful when revoked
+  UserIndex user = 0;
+  CustomerIndex customer = 0;
+  Hash secret_sha256{};
+  TimeNs created_at_ns = 0;
+  TimeNs expires_at_ns = no_time;
+  TimeNs ended_at_ns = no_time;  // when it was revoked or recorded as expired
+  TimeNs sudo_expires_at_ns = no_time;
+  std::string name;
+  std::vector<std::string> services;  // empty: all services
+};
+
+// Last use, kept only for tokens that were ever used.
+struct TokenUsage {
+  TimeNs last_used_at_ns = no_time;
+  std::string client_ip;
+  std::string user_agent;
+  std::uint64_t use_count = 0;
+  bool operator==(const TokenUsage&) const = default;
+};
+
+struct User {
+  std::string id;
+  CustomerIndex customer = 0;
+  std::string login;
+  std::string name;
+  Role role = Role::user;
+  UserKind kind = UserKind::person;
+  bool locked = false;
+  LockReason lock_reason = LockReason::none;
+  bool deleted = false;
+  std::optional<std::string> password_hash;
+  std::optional<SealedSecret> two_factor;
+  std::uint32_t consecutive_failures = 0;
+  TimeNs created_at_ns = 0;
+  TimeNs updated_at_ns = 0;
+  TimeNs last_login_at_ns = no_time;
+  std::uint32_t live_token_count = 0;
+  std::vector<TokenIndex> tokens;  // every token ever created for the user, in order
+  bool operator==(const User&) const = default;
+};
+
+struct Customer {
+  std::string id;
+  std::string name;
+  TimeNs created_at_ns = 0;
+  std::vector<UserIndex> users;
+  std::vector<TokenIndex> tokens;
+  std::optional<UserIndex> global_api_token_user;  // after legacy-key migration
+  std::uint32_t live_token_count = 0;
+  std::uint32_t live_user_count = 0;
+  bool operator==(const Customer&) const = default;
+};
+
+class Views {
+ public:
+  Views();
+  Views(const Views&) = delete;
+  Views& operator=(const Views&) = delete;
+
+  // The last log sequence folded in, and the recorded time of that record.
+  std::uint64_t sequence() const { return sequence_; }
+  TimeNs recorded_at_ns() const { return recorded_at_ns_; }
+
+  const Token* token_by_id(std::string_view id) const;
+  // The authentication lookup. Compares the full hash in constant time.
+  const Token* token_by_secret(const Hash& secret_sha256) const;
+  std::optional<TokenIndex> token_index_by_secret(const Hash& secret_sha256) const;
+  const User* user_by_id(std::string_view id) const;
+  const User* user_by_login(std::string_view login) const;  // live (not deleted) users only
+  const Customer* customer_by_id(std::string_view id) const;
+
+  const Token& token(TokenIndex index) const { return tokens_[index]; }
+  const User& user(UserIndex index) const { return users_[index]; }
+  const Customer& customer(CustomerIndex index) const { return customers_[index]; }
+  const TokenUsage* usage(TokenIndex index) const;
+  std::size_t token_count() const { return tokens_.size(); }
+  std::size_t user_count() const { return users_.size(); }
+  std::size_t customer_count() const { return customers_.size(); }
+  std::size_t live_token_count() const { return live_token_count_; }
+  TokenIndex index_of(const Token& token) const;
+
+  // Live tokens with an expiry, earliest first: what the expiry sweeper walks.
+  const std::set<std::pair<TimeNs, TokenIndex>>& expiry_queue() const { return expiry_queue_; }
+
+  // Logical equality (same tokens, users, customers, usage and position in the log), for
+  // comparing a rebuilt state with a live one.
+  bool same_as(const Views& other) const;
+
+ private:
+  friend class ViewsWriter;
+
+  struct TokenIdHash {
+    using is_transparent = void;
+    const std::deque<Token>* tokens;
+    std::size_t operator()(TokenIndex index) const;
+    std::size_t operator()(std::string_view id) const;
+  };
+  struct TokenIdEq {
+    using is_transparent = void;
+    const std::deque<Token>* tokens;
+    bool operator()(TokenIndex a, TokenIndex b) const { return a == b; }
+    bool operator()(std::string_view id, TokenIndex b) const;
+    bool operator()(TokenIndex a, std::string_view id) const { return (*this)(id, a); }
+  };
+  struct SecretHash {
+    using is_transparent = void;
+    const std::deque<Token>* tokens;
+    std::size_t operator()(TokenIndex index) const;
+    std::size_t operator()(const Hash& secret) const;
+  };
+  struct SecretEq {
+    using is_transparent = void;
+    const std::deque<Token>* tokens;
+    bool operator()(TokenIndex a, TokenIndex b) const { return a == b; }
+    bool operator()(const Hash& secret, TokenIndex b) const;
+    bool operator()(TokenIndex a, const Hash& secret) const { return (*this)(secret, a); }
+  };
+
+  std::uint64_t sequence_ = 0;
+  TimeNs recorded_at_ns_ = 0;
+  std::deque<Token> tokens_;
+  std::deque<User> users_;
+  std::deque<Customer> customers_;
+  absl::flat_hash_set<TokenIndex, TokenIdHash, TokenIdEq> tokens_by_id_;
+  absl::flat_hash_set<TokenIndex, SecretHash, SecretEq> tokens_by_secret_;
+  absl::flat_hash_map<std::string, UserIndex> users_by_id_;
+  absl::flat_hash_map<std::string, UserIndex> users_by_login_;
+  absl::flat_hash_map<std::string, CustomerIndex> customers_by_id_;
+  absl::flat_hash_map<TokenIndex, TokenUsage> usage_;
+  std::set<std::pair<TimeNs, TokenIndex>> expiry_queue_;
+  std::size_t live_token_count_ = 0;
+};
+
+}  // namespace tokenledger
