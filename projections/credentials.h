@@ -1,0 +1,68 @@
+// Secrets that prove who someone is, and how they are kept: token secrets (random, shown once,
+// stored as SHA-256), passwords (argon2id through libsodium), and TOTP secrets for two-factor
+// logins (RFC 6238 through liboath, kept sealed with libsodium's secretbox under a key that
+// lives outside the log). Nothing here writes a secret anywhere.
+//
+// Threading: free functions are thread-safe. Password hashing and checking are deliberately
+// slow (about 55 ms and 64 MiB each at the interactive cost): call them off the I/O threads.
+#pragma once
+
+#include <array>
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include "ledger/event.h"
+#include "ledger/status.h"
+
+namespace tokenledger {
+
+// Random identifiers and secrets, from libsodium's CSPRNG.
+std::string random_id();            // 22 characters of base62: token, user and customer ids
+std::string random_token_secret();  // 32 characters of [A-Za-z0-9_-]
+
+inline constexpr std::size_t password_size_min_bytes = 8;
+inline constexpr std::size_t password_size_max_bytes = 256;
+
+struct PasswordCost {
+  unsigned long long operations;
+  std::size_t memory_bytes;
+  static PasswordCost interactive();  // libsodium's interactive argon2id limits: 2 passes, 64 MiB
+  static PasswordCost minimum();      // for tests only: 1 pass, 8 KiB
+};
+
+// An argon2id PHC string. invalid_argument for a password outside the size limits.
+Result<std::string> hash_password(std::string_view password, const PasswordCost& cost);
+// Constant-time with respect to the password; false for a malformed hash.
+bool verify_password(std::string_view password_hash, std::string_view password);
+
+// The key that seals TOTP secrets. Kept in a file of its own (mode 0600) beside the log, never
+// in it: a copy of the log alone does not reveal anyone's second factor.
+class SealingKey {
+ public:
+  // Reads the key file, or creates it with a fresh random key when it does not exist.
+  static Result<SealingKey> load_or_create(const std::filesystem::path& path);
+  static SealingKey from_bytes(std::string_view key_id, const std::array<std::uint8_t, 32>& key);
+  const std::string& key_id() const { return key_id_; }
+
+  SealedSecret seal(std::string_view secret) const;
+  Result<std::string> unseal(const SealedSecret& sealed) const;
+
+ private:
+  std::string key_id_;
+  std::array<std::uint8_t, 32> key_{};
+};
+
+inline constexpr std::size_t totp_secret_size_bytes = 20;  // 160 bits, RFC 4226's recommendation
+inline constexpr TimeNs totp_step_ns = 30'000'000'000;
+
+std::string new_totp_secret();  // raw bytes
+std::string base32_encode(std::string_view bytes);
+// otpauth://totp/<issuer>:<login>?secret=...&issuer=... for authenticator apps.
+std::string otpauth_uri(std::string_view issuer, std::string_view login, std::string_view secret);
+// The 6-digit code for `at_ns` (tests and enrollment checks).
+std::string totp_code(std::string_view secret, TimeNs at_ns);
+// True when `code` is the code of the step at `now_ns` or of one step before or after it.
+bool verify_totp(std::string_view secret, std::string_view code, TimeNs now_ns);
+
+}  // namespace tokenledger
