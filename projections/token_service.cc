@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "ledger/assert.h"
+
 #include "projections/apply.h"
 
 namespace tokenledger {
@@ -78,6 +80,80 @@ Result<Executed> TokenService::execute(const Caller& caller, const Command& comm
     }
   }
   return Executed{std::nullopt, appended->first_sequence, appended->last_sequence};
+}
+
+std::string_view login_outcome_name(LoginOutcome outcome) {
+  switch (outcome) {
+    case LoginOutcome::ok: return "ok";
+    case LoginOutcome::unknown_login: return "unknown_login";
+    case LoginOutcome::wrong_password: return "wrong_password";
+    case LoginOutcome::one_time_password_missing: return "one_time_password_missing";
+    case LoginOutcome::one_time_password_wrong: return "one_time_password_wrong";
+    case LoginOutcome::locked: return "locked";
+    case LoginOutcome::cannot_log_in: return "cannot_log_in";
+  }
+  TL_UNREACHABLE();
+}
+
+Result<LoginResult> TokenService::verify_login(std::string_view login, std::string_view password,
+                                               std::optional<std::string_view> one_time_password,
+                                               const Caller& origin) {
+  struct Snapshot {
+    bool found = false;
+    std::string user_id;
+    bool locked = false;
+    std::optional<std::string> password_hash;
+    std::optional<SealedSecret> two_factor;
+  };
+  const Snapshot user = read([&](const Views& views) {
+    const User* found = views.user_by_login(login);
+    if (found == nullptr) return Snapshot{};
+    return Snapshot{true, found->id, found->locked, found->password_hash, found->two_factor};
+  });
+  if (!user.found || !user.password_hash) {
+    // As slow as a real check, so that timing does not tell which logins exist.
+    static const std::string dummy = hash_password("timing equalizer", PasswordCost::interactive()).value();
+    (void)verify_password(dummy, password);
+    return LoginResult{user.found ? LoginOutcome::cannot_log_in : LoginOutcome::unknown_login, user.user_id};
+  }
+  if (user.locked) return LoginResult{LoginOutcome::locked, user.user_id};
+
+  std::optional<LoginFailureReason> failure;
+  LoginOutcome outcome = LoginOutcome::ok;
+  if (!verify_password(*user.password_hash, password)) {
+    failure = LoginFailureReason::wrong_password;
+    outcome = LoginOutcome::wrong_password;
+  } else if (user.two_factor) {
+    if (!one_time_password) return LoginResult{LoginOutcome::one_time_password_missing, user.user_id};
+    Result<std::string> secret = options_.sealing_key
+                                     ? options_.sealing_key->unseal(*user.two_factor)
+                                     : Result<std::string>(Status::invalid_argument("no sealing key loaded"));
+    if (!secret.is_ok()) return secret.status();
+    if (!verify_totp(*secret, *one_time_password, options_.clock())) {
+      failure = LoginFailureReason::one_time_password_wrong;
+      outcome = LoginOutcome::one_time_password_wrong;
+    }
+  }
+  Caller recorder = origin;
+  recorder.kind = Caller::Kind::system;
+  Result<Executed> recorded =
+      execute(recorder, RecordLogin{user.user_id, failure, user.two_factor.has_value() && !failure});
+  if (!recorded.is_ok()) return recorded.status();
+  if (recorded->rejection) {
+    // The user was deleted or locked while the password was being checked.
+    return LoginResult{recorded->rejection->name == "unknown_user" ? LoginOutcome::unknown_login
+                                                                   : LoginOutcome::locked,
+                       user.user_id};
+  }
+  if (!failure) {
+    // A lock that landed while the password was being checked still wins.
+    const bool locked_now = read([&](const Views& views) {
+      const User* now = views.user_by_id(user.user_id);
+      return now == nullptr || now->locked || now->deleted;
+    });
+    if (locked_now) return LoginResult{LoginOutcome::locked, user.user_id};
+  }
+  return LoginResult{outcome, user.user_id};
 }
 
 Status TokenService::run_background_once(bool flush_all) {

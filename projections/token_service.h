@@ -21,6 +21,7 @@
 
 #include "ledger/log.h"
 #include "projections/authenticate.h"
+#include "projections/credentials.h"
 #include "projections/decide.h"
 #include "projections/usage_tracker.h"
 #include "projections/views.h"
@@ -29,6 +30,8 @@ namespace tokenledger {
 
 struct TokenServiceOptions {
   Policy policy;
+  // Opens sealed TOTP secrets at login; without it two-factor users cannot log in.
+  std::optional<SealingKey> sealing_key;
   std::function<TimeNs()> clock;                   // default: the system clock
   TimeNs usage_window_ns = 60'000'000'000;         // one token_used per token per minute
   std::size_t usage_tracked_tokens_max = 1'000'000;
@@ -39,6 +42,22 @@ struct Executed {
   std::optional<Rejection> rejection;  // set when the command was refused; nothing was written
   std::uint64_t first_sequence = 0;    // the appended records (0 when nothing was appended)
   std::uint64_t last_sequence = 0;
+};
+
+enum class LoginOutcome : std::uint8_t {
+  ok,
+  unknown_login,             // no such user (checked as slowly as a real one)
+  wrong_password,
+  one_time_password_missing, // right password; ask for the code (not counted as a failure)
+  one_time_password_wrong,
+  locked,
+  cannot_log_in,             // a user without a password, such as "Global API Token"
+};
+std::string_view login_outcome_name(LoginOutcome outcome);
+
+struct LoginResult {
+  LoginOutcome outcome = LoginOutcome::unknown_login;
+  std::string user_id;  // set when the login names a user
 };
 
 // Who made a request, for usage records.
@@ -79,6 +98,14 @@ class TokenService {
     if (result.who) usage_.record(*result.who->token, now, origin.client_ip, origin.user_agent);
     return on_result(result);
   }
+
+  // Checks a login's password (and one-time password for two-factor users) and records the
+  // outcome: a failure counts toward the lock, a success resets the count. Slow by design
+  // (argon2id): call it from a bounded worker pool, never from an I/O thread. No lock is held
+  // while the password is checked.
+  Result<LoginResult> verify_login(std::string_view login, std::string_view password,
+                                   std::optional<std::string_view> one_time_password,
+                                   const Caller& origin);
 
   // Starts the background thread: records expiries about once a second (at once for anything
   // that expired while the server was down) and flushes coalesced usage.

@@ -1,0 +1,243 @@
+// The domain against a real log: durability, read-after-write, rebuild on restart, usage
+// coalescing off the request path, expiry, logins with passwords and one-time passwords, and no
+// secret in any file.
+#include "projections/token_service.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <fstream>
+#include <iterator>
+
+#include "ledger/test_support.h"
+#include "projections/apply.h"
+#include "projections/test_domain.h"
+
+namespace tokenledger {
+namespace {
+
+using testing::make_id;
+using testing::second_ns;
+
+class TokenServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override { open(); }
+
+  void open() {
+    LogOptions log_options;
+    log_options.path = dir_.path() / "log";
+    log_ = Log::open(log_options).value();
+    TokenServiceOptions options;
+    options.clock = [this] { return now_.load(); };
+    options.sealing_key = SealingKey::from_bytes("test-key", {1, 2, 3});
+    Result<std::unique_ptr<TokenService>> service = TokenService::open(*log_, std::move(options));
+    ASSERT_TRUE(service.is_ok()) << service.status().to_string();
+    service_ = std::move(service).value();
+  }
+
+  void reopen() {
+    ASSERT_TRUE(service_->stop().is_ok());
+    service_.reset();
+    ASSERT_TRUE(log_->close().is_ok());
+    log_.reset();
+    open();
+  }
+
+  Executed run(const Caller& caller, const Command& command) {
+    Result<Executed> executed = service_->execute(caller, command);
+    EXPECT_TRUE(executed.is_ok()) << executed.status().to_string();
+    if (!executed.is_ok()) return {};
+    EXPECT_FALSE(executed->rejection) << executed->rejection->name;
+    return *executed;
+  }
+
+  // A customer with a superuser whose password is `password`.
+  void create_superuser(const std::string& password) {
+    run(Caller::operator_caller(), CreateCustomer{customer_, "Customer"});
+    run(Caller::operator_caller(),
+        CreateUser{user_, customer_, "root@example.com", "Root", Role::superuser,
+                   hash_password(password, PasswordCost::minimum()).value()});
+  }
+
+  std::string create_token(const std::string& secret, std::optional<TimeNs> expires = {}) {
+    const std::string id = random_id();
+    run(Caller::user_caller(user_),
+        CreateToken{id, sha256(secret), user_, "t", {Scope::global}, {}, expires});
+    return id;
+  }
+
+  AuthFailure auth(const std::string& secret, bool* ok) {
+    return service_->authenticate(sha256(secret), Requirement{Access::read, false, {}},
+                                  RequestOrigin{"192.0.2.1", "test-agent/1"},
+                                  [&](const AuthResult& result) {
+                                    *ok = result.who.has_value();
+                                    return result.failure;
+                                  });
+  }
+
+  bool authenticates(const std::string& secret) {
+    bool ok = false;
+    auth(secret, &ok);
+    return ok;
+  }
+
+  std::uint64_t count_events(std::string_view kind) {
+    std::uint64_t count = 0;
+    for (auto cursor = log_->cursor(1); cursor->valid(); cursor->next()) {
+      if (event_kind_name(cursor->record()->event.body) == kind) ++count;
+    }
+    return count;
+  }
+
+  testing::ScratchDirectory dir_;
+  std::atomic<TimeNs> now_{testing::start_ns};
+  std::unique_ptr<Log> log_;
+  std::unique_ptr<TokenService> service_;
+  const std::string customer_ = random_id();
+  const std::string user_ = random_id();
+};
+
+TEST_F(TokenServiceTest, AcknowledgedCommandsAreVisibleAndSurviveARestart) {
+  create_superuser("a good password");
+  const std::string token = create_token("secret-1");
+  EXPECT_TRUE(service_->read([&](const Views& v) { return v.token_by_id(token) != nullptr; }));
+  EXPECT_TRUE(authenticates("secret-1"));
+  const std::uint64_t sequence = service_->read([](const Views& v) { return v.sequence(); });
+  EXPECT_EQ(sequence, log_->head().sequence);
+  reopen();
+  EXPECT_TRUE(authenticates("secret-1"));
+  EXPECT_EQ(service_->read([](const Views& v) { return v.live_token_count(); }), 1u);
+  // The live views equal a rebuild of the log from scratch.
+  Views rebuilt;
+  for (auto cursor = log_->cursor(1); cursor->valid(); cursor->next()) {
+    ASSERT_TRUE(apply(rebuilt, cursor->record().value()).is_ok());
+  }
+  EXPECT_TRUE(service_->read([&](const Views& v) { return v.same_as(rebuilt); }));
+}
+
+TEST_F(TokenServiceTest, RejectionsWriteNothing) {
+  create_superuser("a good password");
+  const std::uint64_t head = log_->head().sequence;
+  Result<Executed> refused = service_->execute(Caller::user_caller(user_), RevokeToken{make_id("tnone")});
+  ASSERT_TRUE(refused.is_ok());
+  ASSERT_TRUE(refused->rejection);
+  EXPECT_EQ(refused->rejection->name, "unknown_token");
+  EXPECT_EQ(log_->head().sequence, head);
+}
+
+TEST_F(TokenServiceTest, UsageIsCoalescedToOneRecordPerTokenPerMinute) {
+  create_superuser("a good password");
+  create_token("secret-1");
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(authenticates("secret-1"));
+  EXPECT_EQ(count_events("token_used"), 0u);  // authentication itself never writes
+  ASSERT_TRUE(service_->run_background_once(false).is_ok());
+  EXPECT_EQ(count_events("token_used"), 1u);
+  now_ += 10 * second_ns;
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(authenticates("secret-1"));
+  ASSERT_TRUE(service_->run_background_once(false).is_ok());
+  EXPECT_EQ(count_events("token_used"), 1u);  // within the minute: held back
+  now_ += 50 * second_ns;
+  ASSERT_TRUE(service_->run_background_once(false).is_ok());
+  EXPECT_EQ(count_events("token_used"), 2u);
+  const auto usage = service_->read([](const Views& v) { return *v.usage(0); });
+  EXPECT_EQ(usage.use_count, 15u);
+  EXPECT_EQ(usage.client_ip, "192.0.2.1");
+  EXPECT_EQ(usage.user_agent, "test-agent/1");
+  EXPECT_EQ(usage.last_used_at_ns, testing::start_ns + 10 * second_ns);
+  // Stopping writes whatever is pending, whatever the window.
+  ASSERT_TRUE(authenticates("secret-1"));
+  ASSERT_TRUE(service_->stop().is_ok());
+  EXPECT_EQ(count_events("token_used"), 3u);
+}
+
+TEST_F(TokenServiceTest, ExpiriesAreRecordedByTheBackgroundWorkAndRefusedAtOnce) {
+  create_superuser("a good password");
+  create_token("secret-1", now_.load() + 5 * second_ns);
+  EXPECT_TRUE(authenticates("secret-1"));
+  now_ += 5 * second_ns;
+  bool ok = true;
+  EXPECT_EQ(auth("secret-1", &ok), AuthFailure::expired);  // before the event is written
+  EXPECT_EQ(count_events("token_expired"), 0u);
+  ASSERT_TRUE(service_->run_background_once(false).is_ok());
+  EXPECT_EQ(count_events("token_expired"), 1u);
+}
+
+TEST_F(TokenServiceTest, ExpiriesThatPassedWhileStoppedAreRecordedAtStart) {
+  create_superuser("a good password");
+  create_token("secret-1", now_.load() + 5 * second_ns);
+  reopen();
+  now_ += 3600 * second_ns;  // the server was down for an hour
+  service_->start_background();
+  for (int i = 0; i < 500 && count_events("token_expired") == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(count_events("token_expired"), 1u);
+}
+
+TEST_F(TokenServiceTest, LoginsCheckPasswordsAndCountFailures) {
+  create_superuser("a good password");
+  const Caller origin = Caller::system_caller();
+  EXPECT_EQ(service_->verify_login("root@example.com", "a good password", {}, origin)->outcome, LoginOutcome::ok);
+  EXPECT_EQ(service_->verify_login("nobody@example.com", "x", {}, origin)->outcome, LoginOutcome::unknown_login);
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(service_->verify_login("root@example.com", "wrong password", {}, origin)->outcome,
+              LoginOutcome::wrong_password);
+  }
+  EXPECT_EQ(service_->verify_login("root@example.com", "a good password", {}, origin)->outcome, LoginOutcome::ok);
+  for (int i = 0; i < 5; ++i) (void)service_->verify_login("root@example.com", "wrong password", {}, origin);
+  EXPECT_EQ(service_->verify_login("root@example.com", "a good password", {}, origin)->outcome,
+            LoginOutcome::locked);
+  EXPECT_EQ(count_events("login_failed"), 9u);
+  EXPECT_EQ(count_events("login_succeeded"), 2u);
+}
+
+TEST_F(TokenServiceTest, TwoFactorUsersNeedTheirCurrentCode) {
+  create_superuser("a good password");
+  const std::string secret = new_totp_secret();
+  const SealingKey key = SealingKey::from_bytes("test-key", {1, 2, 3});
+  run(Caller::user_caller(user_), EnableTwoFactor{user_, key.seal(secret)});
+  const Caller origin = Caller::system_caller();
+  EXPECT_EQ(service_->verify_login("root@example.com", "a good password", {}, origin)->outcome,
+            LoginOutcome::one_time_password_missing);
+  EXPECT_EQ(service_->verify_login("root@example.com", "a good password", "000000", origin)->outcome,
+            LoginOutcome::one_time_password_wrong);
+  const std::string code = totp_code(secret, now_.load());
+  EXPECT_EQ(service_->verify_login("root@example.com", "a good password", code, origin)->outcome,
+            LoginOutcome::ok);
+  EXPECT_EQ(count_events("login_failed"), 1u);  // the missing code was not counted
+}
+
+// No file the system writes may hold a token secret, a password or a TOTP secret.
+TEST_F(TokenServiceTest, NoSecretReachesAnyFile) {
+  const std::string password = "Password-7f3c9a1e";
+  create_superuser(password);
+  std::vector<std::string> secrets = {password};
+  for (int i = 0; i < 20; ++i) {
+    secrets.push_back(random_token_secret());
+    create_token(secrets.back());
+    ASSERT_TRUE(authenticates(secrets.back()));
+  }
+  const std::string totp_secret = new_totp_secret();
+  run(Caller::user_caller(user_),
+      EnableTwoFactor{user_, SealingKey::from_bytes("test-key", {1, 2, 3}).seal(totp_secret)});
+  secrets.push_back(totp_secret);
+  secrets.push_back(base32_encode(totp_secret));
+  reopen();  // flushes usage and memtables go to the WAL and tables
+  ASSERT_TRUE(service_->stop().is_ok());
+  service_.reset();
+  ASSERT_TRUE(log_->close().is_ok());
+  std::size_t files = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir_.path())) {
+    if (!entry.is_regular_file()) continue;
+    ++files;
+    std::ifstream in(entry.path(), std::ios::binary);
+    const std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    for (const std::string& secret : secrets) {
+      EXPECT_EQ(content.find(secret), std::string::npos) << "a secret is in " << entry.path();
+    }
+  }
+  EXPECT_GT(files, 3u);
+}
+
+}  // namespace
+}  // namespace tokenledger
