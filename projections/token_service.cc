@@ -5,6 +5,7 @@
 #include "ledger/assert.h"
 
 #include "projections/apply.h"
+#include "projections/snapshot.h"
 
 namespace tokenledger {
 namespace {
@@ -25,30 +26,83 @@ TokenServiceOptions with_defaults(TokenServiceOptions options) {
 TokenService::TokenService(Log& log, TokenServiceOptions options)
     : log_(log),
       options_(with_defaults(std::move(options))),
+      views_(std::make_unique<Views>()),
       usage_(options_.usage_window_ns, options_.usage_tracked_tokens_max) {}
 
 TokenService::~TokenService() { (void)stop(); }
 
 Result<std::unique_ptr<TokenService>> TokenService::open(Log& log, TokenServiceOptions options) {
   std::unique_ptr<TokenService> service(new TokenService(log, std::move(options)));
-  Status status = service->replay_from_log();
+  Status status = service->load_views();
   if (!status.is_ok()) return status;
   return service;
 }
 
+Status TokenService::load_views() {
+  if (options_.snapshot_path) {
+    auto loaded = std::make_unique<Views>();
+    Hash head_hash{};
+    Status status = load_snapshot(*options_.snapshot_path, loaded.get(), &head_hash);
+    if (status.is_ok()) {
+      const std::uint64_t sequence = loaded->sequence();
+      Result<RawRecord> record = sequence == 0 ? Result<RawRecord>(RawRecord{}) : log_.read_raw(sequence);
+      if (sequence > log_.head().sequence || !record.is_ok()) {
+        status = Status::invalid_argument("it covers sequence " + std::to_string(sequence) +
+                                          ", beyond this log's head " + std::to_string(log_.head().sequence));
+      } else if (sequence != 0 && sha256(record->bytes) != head_hash) {
+        status = Status::invalid_argument("it was made from another log (sequence " +
+                                          std::to_string(sequence) + " differs)");
+      }
+    }
+    if (status.is_ok()) {
+      views_ = std::move(loaded);
+      startup_.snapshot_used = true;
+      startup_.snapshot_sequence = views_->sequence();
+      snapshot_sequence_ = views_->sequence();
+    } else {
+      startup_.snapshot_note = status.to_string();
+      if (status.code() != StatusCode::not_found) {
+        std::fprintf(stderr, "tokenledger: snapshot %s not used, rebuilding from the log: %s\n",
+                     options_.snapshot_path->c_str(), status.to_string().c_str());
+      }
+    }
+  }
+  const std::uint64_t before = views_->sequence();
+  Status replayed = replay_from_log();
+  startup_.replayed_records = views_->sequence() - before;
+  return replayed;
+}
+
+Status TokenService::write_snapshot() {
+  if (!options_.snapshot_path) return Status::invalid_argument("no snapshot path configured");
+  std::lock_guard command_lock(command_mutex_);  // no command changes the views meanwhile
+  const std::uint64_t sequence = views_->sequence();
+  Hash head_hash{};
+  if (sequence > 0) {
+    Result<RawRecord> record = log_.read_raw(sequence);
+    if (!record.is_ok()) return record.status();
+    head_hash = sha256(record->bytes);
+  }
+  std::shared_lock views_lock(views_mutex_);
+  Status status = tokenledger::write_snapshot(*views_, head_hash, *options_.snapshot_path);
+  if (status.is_ok()) snapshot_sequence_ = sequence;
+  return status;
+}
+
 Status TokenService::replay_from_log() {
   std::unique_lock lock(views_mutex_);
+  Views& views = *views_;
   const std::uint64_t head = log_.head().sequence;
-  auto cursor = log_.cursor(views_.sequence() + 1);
+  auto cursor = log_.cursor(views.sequence() + 1);
   for (; cursor->valid() && cursor->sequence() <= head; cursor->next()) {
     Result<Record> record = cursor->record();
     if (!record.is_ok()) return record.status();
-    Status applied = apply(views_, *record);
+    Status applied = apply(views, *record);
     if (!applied.is_ok()) return applied;
   }
   if (!cursor->status().is_ok()) return cursor->status();
-  if (views_.sequence() != head) {
-    return Status::corruption("sequence " + std::to_string(views_.sequence() + 1) +
+  if (views.sequence() != head) {
+    return Status::corruption("sequence " + std::to_string(views.sequence() + 1) +
                               " is missing: the log ends before its head " + std::to_string(head));
   }
   return Status::ok();
@@ -59,7 +113,7 @@ Result<Executed> TokenService::execute(const Caller& caller, const Command& comm
   // Only this thread changes the views while it holds the command mutex, so reading them here
   // without the shared lock is safe.
   const TimeNs now = options_.clock();
-  Decision decision = decide(views_, caller, command, now, options_.policy);
+  Decision decision = decide(*views_, caller, command, now, options_.policy);
   if (auto* rejection = std::get_if<Rejection>(&decision)) return Executed{std::move(*rejection), 0, 0};
   const std::vector<Event>& events = std::get<std::vector<Event>>(decision);
   if (events.empty()) return Executed{};
@@ -73,7 +127,7 @@ Result<Executed> TokenService::execute(const Caller& caller, const Command& comm
     record.sequence = appended->first_sequence + i;
     record.recorded_at_ns = appended->recorded_at_ns;
     record.event = events[i];  // prev_hash and schema_version do not matter to apply()
-    const Status applied = apply(views_, record);
+    const Status applied = apply(*views_, record);
     if (!applied.is_ok()) {
       std::fprintf(stderr, "tokenledger: %s\n", applied.to_string().c_str());
       TL_ASSERT(applied.is_ok());
@@ -178,6 +232,10 @@ Status TokenService::run_background_once(bool flush_all) {
     }
     if (count < options_.policy.usage_batch_max) break;
   }
+  if (options_.snapshot_path) {
+    const std::uint64_t since = read([](const Views& v) { return v.sequence(); }) - snapshot_sequence_;
+    if (since >= options_.snapshot_interval_records) return write_snapshot();
+  }
   return Status::ok();
 }
 
@@ -208,9 +266,12 @@ Status TokenService::stop() {
   }
   background_wakeup_.notify_all();
   if (background_.joinable()) background_.join();
-  // Every use seen so far goes to the log before the service goes away.
-  if (log_.write_status().is_ok()) return run_background_once(true);
-  return Status::ok();
+  // Every use seen so far goes to the log before the service goes away, and a snapshot makes
+  // the next start quick.
+  if (!log_.write_status().is_ok()) return Status::ok();
+  Status status = run_background_once(true);
+  if (status.is_ok() && options_.snapshot_path) status = write_snapshot();
+  return status;
 }
 
 }  // namespace tokenledger

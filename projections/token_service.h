@@ -12,7 +12,9 @@
 // - Read-after-write: execute() returns after the apply, so every later read sees the change.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -36,6 +38,18 @@ struct TokenServiceOptions {
   TimeNs usage_window_ns = 60'000'000'000;         // one token_used per token per minute
   std::size_t usage_tracked_tokens_max = 1'000'000;
   std::chrono::milliseconds background_interval{1000};  // expiry and usage, about once a second
+  // Where the views' snapshot lives (none: always replay the whole log). It is loaded at open,
+  // written by stop(), and rewritten in the background every snapshot_interval_records.
+  std::optional<std::filesystem::path> snapshot_path;
+  std::uint64_t snapshot_interval_records = 100'000;
+};
+
+// How open() got its views, for start-up logs and tests.
+struct StartupReport {
+  bool snapshot_used = false;
+  std::string snapshot_note;          // why a snapshot was not used, if it was not
+  std::uint64_t snapshot_sequence = 0;
+  std::uint64_t replayed_records = 0;
 };
 
 struct Executed {
@@ -83,7 +97,7 @@ class TokenService {
   template <typename Function>
   auto read(Function&& read_views) const {
     std::shared_lock lock(views_mutex_);
-    return read_views(views_);
+    return read_views(*views_);
   }
 
   // Authenticates a key's hash for a request and, on success, records the use (in memory; it
@@ -94,7 +108,7 @@ class TokenService {
                     const RequestOrigin& origin, Function&& on_result) const {
     const TimeNs now = options_.clock();
     std::shared_lock lock(views_mutex_);
-    AuthResult result = tokenledger::authenticate(views_, key_sha256, requirement, now);
+    AuthResult result = tokenledger::authenticate(*views_, key_sha256, requirement, now);
     if (result.who) usage_.record(*result.who->token, now, origin.client_ip, origin.user_agent);
     return on_result(result);
   }
@@ -116,12 +130,17 @@ class TokenService {
   // Stops the background thread and writes every pending use. Idempotent.
   Status stop();
 
+  // Writes a snapshot of the current views now (commands wait; readers do not).
+  Status write_snapshot();
+
+  const StartupReport& startup_report() const { return startup_; }
   TimeNs now() const { return options_.clock(); }
   const Policy& policy() const { return options_.policy; }
   std::uint64_t dropped_use_count() const { return usage_.dropped_use_count(); }
 
  private:
   TokenService(Log& log, TokenServiceOptions options);
+  Status load_views();
   Status replay_from_log();
   void run_background();
 
@@ -129,7 +148,9 @@ class TokenService {
   const TokenServiceOptions options_;
   std::mutex command_mutex_;
   mutable std::shared_mutex views_mutex_;
-  Views views_;
+  std::unique_ptr<Views> views_;
+  StartupReport startup_;
+  std::atomic<std::uint64_t> snapshot_sequence_{0};  // the last snapshot written or loaded
   mutable UsageTracker usage_;
 
   std::mutex background_mutex_;

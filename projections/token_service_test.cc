@@ -30,9 +30,19 @@ class TokenServiceTest : public ::testing::Test {
     TokenServiceOptions options;
     options.clock = [this] { return now_.load(); };
     options.sealing_key = SealingKey::from_bytes("test-key", {1, 2, 3});
+    options.snapshot_path = snapshot_path();
     Result<std::unique_ptr<TokenService>> service = TokenService::open(*log_, std::move(options));
     ASSERT_TRUE(service.is_ok()) << service.status().to_string();
     service_ = std::move(service).value();
+  }
+
+  std::filesystem::path snapshot_path() const { return dir_.path() / "views.snapshot"; }
+
+  Result<std::unique_ptr<TokenService>> second_service() {
+    TokenServiceOptions options;
+    options.clock = [this] { return now_.load(); };
+    options.snapshot_path = snapshot_path();
+    return TokenService::open(*log_, std::move(options));
   }
 
   void reopen() {
@@ -205,6 +215,83 @@ TEST_F(TokenServiceTest, TwoFactorUsersNeedTheirCurrentCode) {
   EXPECT_EQ(service_->verify_login("root@example.com", "a good password", code, origin)->outcome,
             LoginOutcome::ok);
   EXPECT_EQ(count_events("login_failed"), 1u);  // the missing code was not counted
+}
+
+TEST_F(TokenServiceTest, StartupLoadsTheSnapshotInsteadOfReplaying) {
+  EXPECT_FALSE(service_->startup_report().snapshot_used);
+  create_superuser("a good password");
+  for (int i = 0; i < 50; ++i) create_token("secret-" + std::to_string(i));
+  ASSERT_TRUE(authenticates("secret-7"));
+  reopen();  // stop() records usage and writes the snapshot
+  const StartupReport& report = service_->startup_report();
+  EXPECT_TRUE(report.snapshot_used) << report.snapshot_note;
+  EXPECT_EQ(report.replayed_records, 0u);
+  EXPECT_EQ(report.snapshot_sequence, log_->head().sequence);
+  EXPECT_TRUE(authenticates("secret-7"));
+  Views rebuilt;
+  for (auto cursor = log_->cursor(1); cursor->valid(); cursor->next()) {
+    ASSERT_TRUE(apply(rebuilt, cursor->record().value()).is_ok());
+  }
+  EXPECT_TRUE(service_->read([&](const Views& v) { return v.same_as(rebuilt); }));
+}
+
+TEST_F(TokenServiceTest, RecordsAfterTheSnapshotAreReplayed) {
+  create_superuser("a good password");
+  ASSERT_TRUE(service_->write_snapshot().is_ok());
+  const std::uint64_t snapshot_sequence = log_->head().sequence;
+  for (int i = 0; i < 5; ++i) create_token("secret-" + std::to_string(i));
+  auto second = second_service();
+  ASSERT_TRUE(second.is_ok()) << second.status().to_string();
+  EXPECT_TRUE((*second)->startup_report().snapshot_used);
+  EXPECT_EQ((*second)->startup_report().snapshot_sequence, snapshot_sequence);
+  EXPECT_EQ((*second)->startup_report().replayed_records, 5u);
+  const bool same = service_->read([&](const Views& live) {
+    return (*second)->read([&](const Views& loaded) { return live.same_as(loaded); });
+  });
+  EXPECT_TRUE(same);
+}
+
+TEST_F(TokenServiceTest, ADamagedSnapshotIsIgnoredAndTheLogRebuildsTheViews) {
+  create_superuser("a good password");
+  create_token("secret-1");
+  ASSERT_TRUE(service_->write_snapshot().is_ok());
+  {
+    std::fstream file(snapshot_path(), std::ios::in | std::ios::out | std::ios::binary);
+    file.seekp(100);
+    file.put('\x5a');
+  }
+  auto second = second_service();
+  ASSERT_TRUE(second.is_ok()) << second.status().to_string();
+  EXPECT_FALSE((*second)->startup_report().snapshot_used);
+  EXPECT_NE((*second)->startup_report().snapshot_note.find("checksum"), std::string::npos)
+      << (*second)->startup_report().snapshot_note;
+  EXPECT_EQ((*second)->read([](const Views& v) { return v.live_token_count(); }), 1u);
+}
+
+TEST_F(TokenServiceTest, ASnapshotFromAnotherLogIsIgnored) {
+  create_superuser("a good password");
+  create_token("secret-1");
+  ASSERT_TRUE(service_->write_snapshot().is_ok());
+  const std::filesystem::path saved = dir_.path() / "saved.snapshot";
+  std::filesystem::copy_file(snapshot_path(), saved);
+  // Another history of the same length: a fresh log with other ids.
+  ASSERT_TRUE(service_->stop().is_ok());
+  service_.reset();
+  ASSERT_TRUE(log_->close().is_ok());
+  log_.reset();
+  std::filesystem::remove_all(dir_.path() / "log");
+  std::filesystem::remove(snapshot_path());
+  open();
+  run(Caller::operator_caller(), CreateCustomer{random_id(), "Other"});
+  run(Caller::operator_caller(), CreateCustomer{random_id(), "Other"});
+  run(Caller::operator_caller(), CreateCustomer{random_id(), "Other"});
+  std::filesystem::copy_file(saved, snapshot_path(), std::filesystem::copy_options::overwrite_existing);
+  auto second = second_service();
+  ASSERT_TRUE(second.is_ok()) << second.status().to_string();
+  EXPECT_FALSE((*second)->startup_report().snapshot_used);
+  EXPECT_NE((*second)->startup_report().snapshot_note.find("another log"), std::string::npos)
+      << (*second)->startup_report().snapshot_note;
+  EXPECT_EQ((*second)->read([](const Views& v) { return v.customer_count(); }), 3u);
 }
 
 // No file the system writes may hold a token secret, a password or a TOTP secret.

@@ -146,6 +146,7 @@ class Views {
 
  private:
   friend class ViewsWriter;
+  friend class SnapshotAccess;
 
   struct TokenIdHash {
     using is_transparent = void;
