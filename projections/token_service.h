@@ -109,7 +109,9 @@ class TokenService {
     const TimeNs now = options_.clock();
     std::shared_lock lock(views_mutex_);
     AuthResult result = tokenledger::authenticate(*views_, key_sha256, requirement, now);
-    if (result.who) usage_.record(*result.who->token, now, origin.client_ip, origin.user_agent);
+    if (result.who) {
+      usage_.record(result.who->token_index, *result.who->token, now, origin.client_ip, origin.user_agent);
+    }
     return on_result(result);
   }
 

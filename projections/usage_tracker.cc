@@ -13,29 +13,28 @@ UsageTracker::UsageTracker(TimeNs coalesce_window_ns, std::size_t tracked_tokens
     : window_ns_(coalesce_window_ns),
       per_shard_max_(std::max<std::size_t>(1, tracked_tokens_max / shard_count)) {}
 
-UsageTracker::Shard& UsageTracker::shard_for(const TokenId& id) {
-  // Token ids are random base62: their last characters spread evenly.
-  return shards_[static_cast<unsigned char>(id[token_id_size - 1]) % shard_count];
-}
-
-void UsageTracker::record(const Token& token, TimeNs at_ns, std::string_view client_ip,
-                          std::string_view user_agent) {
-  Shard& shard = shard_for(token.id);
+void UsageTracker::record(TokenIndex index, const Token& token, TimeNs at_ns,
+                          std::string_view client_ip, std::string_view user_agent) {
+  Shard& shard = shard_for(index);
   std::lock_guard lock(shard.mutex);
-  auto found = shard.entries.find(token.id);
+  auto found = shard.entries.find(index);
   if (found == shard.entries.end()) {
     if (shard.entries.size() >= per_shard_max_) {
       dropped_.fetch_add(1);
       return;
     }
-    found = shard.entries.emplace(token.id, Entry{}).first;
+    found = shard.entries.emplace(index, Entry{}).first;
+    found->second.token_id = token.id;
   }
   Entry& entry = found->second;
   ++entry.pending_count;
   if (at_ns >= entry.last_used_at_ns) {
     entry.last_used_at_ns = at_ns;
-    entry.client_ip.assign(client_ip.substr(0, client_ip_size_max_bytes));
-    entry.user_agent.assign(user_agent.substr(0, user_agent_size_max_bytes));
+    // Clients mostly come back from the same address with the same agent: copy only changes.
+    client_ip = client_ip.substr(0, client_ip_size_max_bytes);
+    user_agent = user_agent.substr(0, user_agent_size_max_bytes);
+    if (entry.client_ip != client_ip) entry.client_ip.assign(client_ip);
+    if (entry.user_agent != user_agent) entry.user_agent.assign(user_agent);
   }
 }
 
@@ -48,7 +47,7 @@ std::vector<TokenUse> UsageTracker::drain(TimeNs now_ns, bool everything, std::s
       const bool window_passed =
           entry.last_recorded_ns == no_time || now_ns - entry.last_recorded_ns >= window_ns_;
       if (entry.pending_count > 0 && (everything || window_passed) && uses.size() < count_max) {
-        uses.push_back(TokenUse{std::string(token_id_view(it->first)), entry.last_used_at_ns,
+        uses.push_back(TokenUse{std::string(token_id_view(entry.token_id)), entry.last_used_at_ns,
                                 entry.client_ip, entry.user_agent, entry.pending_count});
         entry.pending_count = 0;
         entry.last_recorded_ns = now_ns;

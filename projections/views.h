@@ -2,11 +2,11 @@
 // This is what the decision function reads, what authentication looks tokens up in, and what
 // the API and the replay tool serve. Everything here is derived: the log is the truth.
 //
-// Memory: with a million tokens this is the process's main cost, so tokens live in a deque of
+// Memory: with a million tokens this is the process's main cost, so tokens live in chunks of
 // compact records and the two token indexes hold only 4-byte positions, hashing and comparing
-// through the deque (docs/adr/0007-views-in-memory.md).
+// through the chunks (docs/adr/0007-views-in-memory.md).
 // Threading: a Views is a plain data structure with no locking of its own; Ledger
-// (ledger_service.h) guards it. Not copyable or movable: the indexes point into the deque.
+// (ledger_service.h) guards it. Not copyable or movable: the indexes point into the token chunks.
 #pragma once
 
 #include <absl/container/flat_hash_map.h>
@@ -24,6 +24,8 @@
 
 #include "ledger/event.h"
 #include "ledger/sha256.h"
+#include "projections/chunked_vector.h"
+#include "projections/huge_pages.h"
 
 namespace tokenledger {
 
@@ -150,26 +152,26 @@ class Views {
 
   struct TokenIdHash {
     using is_transparent = void;
-    const std::deque<Token>* tokens;
+    const ChunkedVector<Token>* tokens;
     std::size_t operator()(TokenIndex index) const;
     std::size_t operator()(std::string_view id) const;
   };
   struct TokenIdEq {
     using is_transparent = void;
-    const std::deque<Token>* tokens;
+    const ChunkedVector<Token>* tokens;
     bool operator()(TokenIndex a, TokenIndex b) const { return a == b; }
     bool operator()(std::string_view id, TokenIndex b) const;
     bool operator()(TokenIndex a, std::string_view id) const { return (*this)(id, a); }
   };
   struct SecretHash {
     using is_transparent = void;
-    const std::deque<Token>* tokens;
+    const ChunkedVector<Token>* tokens;
     std::size_t operator()(TokenIndex index) const;
     std::size_t operator()(const Hash& secret) const;
   };
   struct SecretEq {
     using is_transparent = void;
-    const std::deque<Token>* tokens;
+    const ChunkedVector<Token>* tokens;
     bool operator()(TokenIndex a, TokenIndex b) const { return a == b; }
     bool operator()(const Hash& secret, TokenIndex b) const;
     bool operator()(TokenIndex a, const Hash& secret) const { return (*this)(secret, a); }
@@ -177,11 +179,11 @@ class Views {
 
   std::uint64_t sequence_ = 0;
   TimeNs recorded_at_ns_ = 0;
-  std::deque<Token> tokens_;
+  ChunkedVector<Token> tokens_;
   std::deque<User> users_;
   std::deque<Customer> customers_;
-  absl::flat_hash_set<TokenIndex, TokenIdHash, TokenIdEq> tokens_by_id_;
-  absl::flat_hash_set<TokenIndex, SecretHash, SecretEq> tokens_by_secret_;
+  absl::flat_hash_set<TokenIndex, TokenIdHash, TokenIdEq, HugePageAllocator<TokenIndex>> tokens_by_id_;
+  absl::flat_hash_set<TokenIndex, SecretHash, SecretEq, HugePageAllocator<TokenIndex>> tokens_by_secret_;
   absl::flat_hash_map<std::string, UserIndex> users_by_id_;
   absl::flat_hash_map<std::string, UserIndex> users_by_login_;
   absl::flat_hash_map<std::string, CustomerIndex> customers_by_id_;
