@@ -8,6 +8,11 @@ namespace tokenledger {
 // views only when the event fits, so a failed apply leaves them as they were.
 class ViewsWriter {
  public:
+  static SecretEntry secret_entry(const Token& token, TokenIndex index) {
+    return SecretEntry{index, token.user, token.expires_at_ns, token.state, token.scopes,
+                       !token.services.empty()};
+  }
+
   ViewsWriter(Views& views, const Record& record) : v_(views), record_(record) {}
 
   static void advance(Views& views, const Record& record) {
@@ -130,7 +135,7 @@ class ViewsWriter {
     token.name = e.name;
     token.services = e.services;
     v_.tokens_by_id_.insert(index);
-    v_.tokens_by_secret_.insert(index);
+    v_.tokens_by_secret_.emplace(token.secret_sha256, secret_entry(token, index));
     user.tokens.push_back(index);
     customer.tokens.push_back(index);
     ++user.live_token_count;
@@ -194,6 +199,7 @@ class ViewsWriter {
     Token& token = v_.tokens_[*found];
     if (token.state != TokenState::live) return bad("token " + token_id + " is not live");
     token.state = state;
+    v_.tokens_by_secret_.at(token.secret_sha256).state = state;
     token.revoke_reason = reason;
     token.ended_at_ns = now();
     if (token.expires_at_ns != no_time) v_.expiry_queue_.erase({token.expires_at_ns, *found});

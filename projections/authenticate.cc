@@ -45,36 +45,38 @@ bool scopes_allow(ScopeSet scopes, Access access) {
 
 AuthResult authenticate(const Views& views, const Hash& key_sha256, const Requirement& requirement,
                         TimeNs now_ns) {
-  const std::optional<TokenIndex> index = views.token_index_by_secret(key_sha256);
-  if (!index) return refuse(AuthFailure::unknown_key);
-  const Token* token = &views.token(*index);
-  const auto id = [token] { return std::string(token_id_view(token->id)); };
-  if (token->state == TokenState::revoked) return refuse(AuthFailure::revoked);
-  if (token->state == TokenState::expired ||
-      (token->expires_at_ns != no_time && token->expires_at_ns <= now_ns)) {
+  // Everything up to the service check reads the secret index's slot and the (few, cached)
+  // users; the token record itself is read only to explain a refusal or check its services.
+  const SecretEntry* entry = views.secret_entry(key_sha256);
+  if (entry == nullptr) return refuse(AuthFailure::unknown_key);
+  const Token& token = views.token(entry->token);
+  const auto id = [&token] { return std::string(token_id_view(token.id)); };
+  if (entry->state == TokenState::revoked) return refuse(AuthFailure::revoked);
+  if (entry->state == TokenState::expired ||
+      (entry->expires_at_ns != no_time && entry->expires_at_ns <= now_ns)) {
     return refuse(AuthFailure::expired,
-                  "Token " + id() + " expired at " + format_rfc3339(token->expires_at_ns));
+                  "Token " + id() + " expired at " + format_rfc3339(entry->expires_at_ns));
   }
-  const User& user = views.user(token->user);
+  const User& user = views.user(entry->user);
   if (user.deleted) return refuse(AuthFailure::user_deleted);
   if (user.locked) return refuse(AuthFailure::user_locked, "the account is locked");
-  if (!scopes_allow(token->scopes, requirement.access)) {
+  if (!scopes_allow(entry->scopes, requirement.access)) {
     return refuse(AuthFailure::scope, "token " + id() + " lacks the scope this request needs");
   }
   if (requirement.superuser && user.role != Role::superuser) {
     return refuse(AuthFailure::role, "this request needs the superuser role");
   }
-  if (!token->services.empty()) {
+  if (entry->service_limited) {
     if (requirement.access == Access::user_management) {
       return refuse(AuthFailure::service, "a service-limited token cannot manage users");
     }
     if (requirement.service_id &&
-        std::find(token->services.begin(), token->services.end(), *requirement.service_id) ==
-            token->services.end()) {
+        std::find(token.services.begin(), token.services.end(), *requirement.service_id) ==
+            token.services.end()) {
       return refuse(AuthFailure::service, "token " + id() + " is limited to other services");
     }
   }
-  return AuthResult{Authenticated{*index, token, &user, &views.customer(token->customer)},
+  return AuthResult{Authenticated{entry->token, &token, &user, &views.customer(user.customer)},
                     AuthFailure::unknown_key, {}};
 }
 

@@ -52,22 +52,19 @@ bool Views::TokenIdEq::operator()(std::string_view id, TokenIndex b) const {
 }
 
 // Secret hashes are SHA-256 outputs: already uniform, so their first bytes are the hash.
-std::size_t Views::SecretHash::operator()(TokenIndex index) const {
-  return (*this)((*tokens)[index].secret_sha256);
-}
 std::size_t Views::SecretHash::operator()(const Hash& secret) const {
   std::size_t value = 0;
   std::memcpy(&value, secret.data(), sizeof value);
   return value;
 }
-bool Views::SecretEq::operator()(const Hash& secret, TokenIndex b) const {
+bool Views::SecretEq::operator()(const Hash& a, const Hash& b) const {
   // Constant time: how much of a presented key's hash matched must not show in the timing.
-  return crypto_verify_32(secret.data(), (*tokens)[b].secret_sha256.data()) == 0;
+  return crypto_verify_32(a.data(), b.data()) == 0;
 }
 
 Views::Views()
     : tokens_by_id_(0, TokenIdHash{&tokens_}, TokenIdEq{&tokens_}),
-      tokens_by_secret_(0, SecretHash{&tokens_}, SecretEq{&tokens_}) {}
+      tokens_by_secret_() {}
 
 const Token* Views::token_by_id(std::string_view id) const {
   const auto found = tokens_by_id_.find(id);
@@ -76,13 +73,18 @@ const Token* Views::token_by_id(std::string_view id) const {
 
 const Token* Views::token_by_secret(const Hash& secret_sha256) const {
   const auto found = tokens_by_secret_.find(secret_sha256);
-  return found == tokens_by_secret_.end() ? nullptr : &tokens_[*found];
+  return found == tokens_by_secret_.end() ? nullptr : &tokens_[found->second.token];
 }
 
 std::optional<TokenIndex> Views::token_index_by_secret(const Hash& secret_sha256) const {
   const auto found = tokens_by_secret_.find(secret_sha256);
   if (found == tokens_by_secret_.end()) return std::nullopt;
-  return *found;
+  return found->second.token;
+}
+
+const SecretEntry* Views::secret_entry(const Hash& secret_sha256) const {
+  const auto found = tokens_by_secret_.find(secret_sha256);
+  return found == tokens_by_secret_.end() ? nullptr : &found->second;
 }
 
 const User* Views::user_by_id(std::string_view id) const {
@@ -129,8 +131,19 @@ bool Views::same_as(const Views& other) const {
       expiry_queue_ != other.expiry_queue_ || live_token_count_ != other.live_token_count_) {
     return false;
   }
+  const auto same_entry = [](const SecretEntry* a, const SecretEntry* b) {
+    return a != nullptr && b != nullptr && a->token == b->token && a->user == b->user &&
+           a->expires_at_ns == b->expires_at_ns && a->state == b->state && a->scopes == b->scopes &&
+           a->service_limited == b->service_limited;
+  };
   for (std::size_t i = 0; i < tokens_.size(); ++i) {
     if (!same_token(tokens_[i], other.tokens_[i])) return false;
+    // The secret index carries copies of token fields: they must agree too.
+    const SecretEntry* mine = secret_entry(tokens_[i].secret_sha256);
+    if (!same_entry(mine, other.secret_entry(tokens_[i].secret_sha256)) ||
+        mine->state != tokens_[i].state || mine->token != i) {
+      return false;
+    }
   }
   return true;
 }

@@ -111,6 +111,18 @@ struct Customer {
   bool operator==(const Customer&) const = default;
 };
 
+// What authentication needs of a token, kept in the secret index itself so that a lookup reads
+// one hash slot rather than a slot and then the token record (ADR 0007). apply() keeps it in
+// step with the token.
+struct SecretEntry {
+  TokenIndex token = 0;
+  UserIndex user = 0;
+  TimeNs expires_at_ns = no_time;
+  TokenState state = TokenState::live;
+  ScopeSet scopes = 0;
+  bool service_limited = false;
+};
+
 class Views {
  public:
   Views();
@@ -125,6 +137,7 @@ class Views {
   // The authentication lookup. Compares the full hash in constant time.
   const Token* token_by_secret(const Hash& secret_sha256) const;
   std::optional<TokenIndex> token_index_by_secret(const Hash& secret_sha256) const;
+  const SecretEntry* secret_entry(const Hash& secret_sha256) const;
   const User* user_by_id(std::string_view id) const;
   const User* user_by_login(std::string_view login) const;  // live (not deleted) users only
   const Customer* customer_by_id(std::string_view id) const;
@@ -164,17 +177,10 @@ class Views {
     bool operator()(TokenIndex a, std::string_view id) const { return (*this)(id, a); }
   };
   struct SecretHash {
-    using is_transparent = void;
-    const ChunkedVector<Token>* tokens;
-    std::size_t operator()(TokenIndex index) const;
     std::size_t operator()(const Hash& secret) const;
   };
   struct SecretEq {
-    using is_transparent = void;
-    const ChunkedVector<Token>* tokens;
-    bool operator()(TokenIndex a, TokenIndex b) const { return a == b; }
-    bool operator()(const Hash& secret, TokenIndex b) const;
-    bool operator()(TokenIndex a, const Hash& secret) const { return (*this)(secret, a); }
+    bool operator()(const Hash& a, const Hash& b) const;
   };
 
   std::uint64_t sequence_ = 0;
@@ -183,7 +189,9 @@ class Views {
   std::deque<User> users_;
   std::deque<Customer> customers_;
   absl::flat_hash_set<TokenIndex, TokenIdHash, TokenIdEq, HugePageAllocator<TokenIndex>> tokens_by_id_;
-  absl::flat_hash_set<TokenIndex, SecretHash, SecretEq, HugePageAllocator<TokenIndex>> tokens_by_secret_;
+  absl::flat_hash_map<Hash, SecretEntry, SecretHash, SecretEq,
+                      HugePageAllocator<std::pair<const Hash, SecretEntry>>>
+      tokens_by_secret_;
   absl::flat_hash_map<std::string, UserIndex> users_by_id_;
   absl::flat_hash_map<std::string, UserIndex> users_by_login_;
   absl::flat_hash_map<std::string, CustomerIndex> customers_by_id_;
