@@ -1,6 +1,7 @@
 // Opening and closing the log, and the checks that run at open.
 #include <rocksdb/options.h>
 
+#include "ledger/clock.h"
 #include "ledger/log_keys.h"
 #include "ledger/log_state.h"
 #include "ledger/record_codec.h"
@@ -25,12 +26,6 @@ rocksdb::Options database_options(const LogOptions& options) {
   db_options.keep_log_file_num = info_log_file_count_max;
   if (options.env != nullptr) db_options.env = options.env;
   return db_options;
-}
-
-TimeNs system_clock_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 Status open_database(Log::State& state) {

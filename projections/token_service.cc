@@ -3,18 +3,14 @@
 #include <cstdio>
 
 #include "ledger/assert.h"
+#include "ledger/clock.h"
 
 #include "projections/apply.h"
+#include "projections/replay.h"
 #include "projections/snapshot.h"
 
 namespace tokenledger {
 namespace {
-
-TimeNs system_clock_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 TokenServiceOptions with_defaults(TokenServiceOptions options) {
   if (!options.clock) options.clock = system_clock_ns;
@@ -91,21 +87,7 @@ Status TokenService::write_snapshot() {
 
 Status TokenService::replay_from_log() {
   std::unique_lock lock(views_mutex_);
-  Views& views = *views_;
-  const std::uint64_t head = log_.head().sequence;
-  auto cursor = log_.cursor(views.sequence() + 1);
-  for (; cursor->valid() && cursor->sequence() <= head; cursor->next()) {
-    Result<Record> record = cursor->record();
-    if (!record.is_ok()) return record.status();
-    Status applied = apply(views, *record);
-    if (!applied.is_ok()) return applied;
-  }
-  if (!cursor->status().is_ok()) return cursor->status();
-  if (views.sequence() != head) {
-    return Status::corruption("sequence " + std::to_string(views.sequence() + 1) +
-                              " is missing: the log ends before its head " + std::to_string(head));
-  }
-  return Status::ok();
+  return replay_into(*views_, log_, log_.head().sequence);
 }
 
 Result<Executed> TokenService::execute(const Caller& caller, const Command& command) {

@@ -10,7 +10,7 @@
 #include <iterator>
 
 #include "ledger/test_support.h"
-#include "projections/apply.h"
+#include "projections/replay.h"
 #include "projections/test_domain.h"
 
 namespace tokenledger {
@@ -119,9 +119,7 @@ TEST_F(TokenServiceTest, AcknowledgedCommandsAreVisibleAndSurviveARestart) {
   EXPECT_EQ(service_->read([](const Views& v) { return v.live_token_count(); }), 1u);
   // The live views equal a rebuild of the log from scratch.
   Views rebuilt;
-  for (auto cursor = log_->cursor(1); cursor->valid(); cursor->next()) {
-    ASSERT_TRUE(apply(rebuilt, cursor->record().value()).is_ok());
-  }
+  ASSERT_TRUE(replay_into(rebuilt, *log_, log_->head().sequence).is_ok());
   EXPECT_TRUE(service_->read([&](const Views& v) { return v.same_as(rebuilt); }));
 }
 
@@ -229,9 +227,7 @@ TEST_F(TokenServiceTest, StartupLoadsTheSnapshotInsteadOfReplaying) {
   EXPECT_EQ(report.snapshot_sequence, log_->head().sequence);
   EXPECT_TRUE(authenticates("secret-7"));
   Views rebuilt;
-  for (auto cursor = log_->cursor(1); cursor->valid(); cursor->next()) {
-    ASSERT_TRUE(apply(rebuilt, cursor->record().value()).is_ok());
-  }
+  ASSERT_TRUE(replay_into(rebuilt, *log_, log_->head().sequence).is_ok());
   EXPECT_TRUE(service_->read([&](const Views& v) { return v.same_as(rebuilt); }));
 }
 

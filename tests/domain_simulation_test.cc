@@ -14,7 +14,7 @@
 #include <set>
 
 #include "ledger/test_support.h"
-#include "projections/apply.h"
+#include "projections/replay.h"
 #include "projections/test_domain.h"
 #include "projections/token_service.h"
 
@@ -232,9 +232,7 @@ TEST(DomainSimulation, RandomCommandsAgreeWithTheModelAndTheRebuild) {
   // ... and equal the views rebuilt from scratch out of the log.
   ASSERT_TRUE(service->stop().is_ok());
   Views rebuilt;
-  for (auto cursor = log->cursor(1); cursor->valid(); cursor->next()) {
-    ASSERT_TRUE(apply(rebuilt, cursor->record().value()).is_ok());
-  }
+  ASSERT_TRUE(replay_into(rebuilt, *log, log->head().sequence).is_ok());
   EXPECT_TRUE(service->read([&](const Views& v) { return v.same_as(rebuilt); }));
   std::printf("domain simulation: %llu accepted, %llu rejected, %llu records\n",
               static_cast<unsigned long long>(accepted), static_cast<unsigned long long>(rejected),

@@ -5,38 +5,19 @@
 // chain, and prints the last records and the head. Running it again extends the same chain.
 //
 //   tokenledger-log-demo [--data DIR] [--show N]
-#include <sodium.h>
-
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 
 #include "ledger/chain_verifier.h"
+#include "ledger/clock.h"
 #include "ledger/log.h"
 #include "ledger/rfc3339.h"
+#include "projections/credentials.h"
 
 namespace {
 
 using namespace tokenledger;
-
-constexpr char base62_digits[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-constexpr char secret_digits[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-// `length` characters drawn uniformly from `alphabet` (libsodium's uniform, unbiased draw).
-std::string random_text(std::size_t length, std::string_view alphabet) {
-  std::string text;
-  for (std::size_t i = 0; i < length; ++i) {
-    text.push_back(alphabet[randombytes_uniform(static_cast<std::uint32_t>(alphabet.size()))]);
-  }
-  return text;
-}
-
-TimeNs now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 std::string describe(const EventBody& body) {
   struct Describer {
@@ -87,7 +68,6 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  if (sodium_init() < 0) return fail("libsodium", Status::io_error("sodium_init failed"));
 
   LogOptions options;
   options.path = std::filesystem::path(data) / "log";
@@ -96,11 +76,11 @@ int main(int argc, char** argv) {
   if (!opened.is_ok()) return fail("opening " + options.path.string(), opened.status());
   Log& log = **opened;
 
-  const std::string customer_id = random_text(22, base62_digits);
-  const std::string user_id = random_text(22, base62_digits);
-  const std::string token_id = random_text(22, base62_digits);
-  const std::string secret = random_text(32, secret_digits);
-  const TimeNs now = now_ns();
+  const std::string customer_id = random_id();
+  const std::string user_id = random_id();
+  const std::string token_id = random_id();
+  const std::string secret = random_token_secret();
+  const TimeNs now = system_clock_ns();
   const Actor operator_actor{};
   const Actor api_actor{user_id, std::nullopt, "127.0.0.1", "tokenledger-log-demo", "demo-1"};
 
