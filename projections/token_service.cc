@@ -1,5 +1,6 @@
 #include "projections/token_service.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "ledger/assert.h"
@@ -202,17 +203,19 @@ Status TokenService::run_background_once(bool flush_all) {
         expired->last_sequence == 0 ? 0 : expired->last_sequence - expired->first_sequence + 1;
     if (count < options_.policy.expire_batch_max) break;
   }
-  while (true) {
-    std::vector<TokenUse> uses = usage_.drain(options_.clock(), flush_all, options_.policy.usage_batch_max);
-    if (uses.empty()) break;
-    const std::size_t count = uses.size();
-    Result<Executed> recorded = execute(system, RecordTokenUses{std::move(uses)});
+  // Uses due now, recorded in commands of at most usage_batch_max events.
+  std::vector<TokenUse> uses = usage_.drain(options_.clock(), flush_all);
+  const std::size_t batch_max = options_.policy.usage_batch_max;
+  for (std::size_t first = 0; first < uses.size(); first += batch_max) {
+    const std::size_t last = std::min(uses.size(), first + batch_max);
+    RecordTokenUses batch{std::vector<TokenUse>(std::make_move_iterator(uses.begin() + first),
+                                                std::make_move_iterator(uses.begin() + last))};
+    Result<Executed> recorded = execute(system, batch);
     if (!recorded.is_ok()) return recorded.status();
     if (recorded->rejection) {
       std::fprintf(stderr, "tokenledger: usage not recorded: %s %s\n",
                    recorded->rejection->name.c_str(), recorded->rejection->detail.c_str());
     }
-    if (count < options_.policy.usage_batch_max) break;
   }
   if (options_.snapshot_path) {
     const std::uint64_t since = read([](const Views& v) { return v.sequence(); }) - snapshot_sequence_;

@@ -38,7 +38,7 @@ void UsageTracker::record(TokenIndex index, const Token& token, TimeNs at_ns,
   }
 }
 
-std::vector<TokenUse> UsageTracker::drain(TimeNs now_ns, bool everything, std::size_t count_max) {
+std::vector<TokenUse> UsageTracker::drain(TimeNs now_ns, bool everything) {
   std::vector<TokenUse> uses;
   for (Shard& shard : shards_) {
     std::lock_guard lock(shard.mutex);
@@ -46,7 +46,7 @@ std::vector<TokenUse> UsageTracker::drain(TimeNs now_ns, bool everything, std::s
       Entry& entry = it->second;
       const bool window_passed =
           entry.last_recorded_ns == no_time || now_ns - entry.last_recorded_ns >= window_ns_;
-      if (entry.pending_count > 0 && (everything || window_passed) && uses.size() < count_max) {
+      if (entry.pending_count > 0 && (everything || window_passed)) {
         uses.push_back(TokenUse{std::string(token_id_view(entry.token_id)), entry.last_used_at_ns,
                                 entry.client_ip, entry.user_agent, entry.pending_count});
         entry.pending_count = 0;

@@ -33,8 +33,8 @@ class UsageTracker {
               std::string_view user_agent);
 
   // The uses due at `now_ns`; with `everything`, all pending uses regardless of the window (on
-  // shutdown). Returns at most `count_max`; the rest stay pending.
-  std::vector<TokenUse> drain(TimeNs now_ns, bool everything, std::size_t count_max);
+  // shutdown). One pass over the tracked tokens (at most tracked_tokens_max of them).
+  std::vector<TokenUse> drain(TimeNs now_ns, bool everything);
 
   std::uint64_t dropped_use_count() const { return dropped_.load(); }
   std::size_t tracked_count() const;
