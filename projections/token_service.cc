@@ -74,6 +74,9 @@ Status TokenService::write_snapshot() {
   if (!options_.snapshot_path) return Status::invalid_argument("no snapshot path configured");
   std::lock_guard command_lock(command_mutex_);  // no command changes the views meanwhile
   const std::uint64_t sequence = views_->sequence();
+  // The views may run ahead of the disk by the records being synced right now.
+  Status durable = log_.wait_durable(sequence);
+  if (!durable.is_ok()) return durable;
   Hash head_hash{};
   if (sequence > 0) {
     Result<RawRecord> record = log_.read_raw(sequence);
@@ -92,31 +95,70 @@ Status TokenService::replay_from_log() {
 }
 
 Result<Executed> TokenService::execute(const Caller& caller, const Command& command) {
-  std::lock_guard command_lock(command_mutex_);
-  // Only this thread changes the views while it holds the command mutex, so reading them here
-  // without the shared lock is safe.
-  const TimeNs now = options_.clock();
-  Decision decision = decide(*views_, caller, command, now, options_.policy);
-  if (auto* rejection = std::get_if<Rejection>(&decision)) return Executed{std::move(*rejection), 0, 0};
-  const std::vector<Event>& events = std::get<std::vector<Event>>(decision);
-  if (events.empty()) return Executed{};
-  Result<AppendResult> appended = log_.append(events);
-  if (!appended.is_ok()) return appended.status();
-  // The events are durable; fold them in. apply() cannot refuse what decide() produced from the
-  // same views: if it does, decide and apply disagree, which is a bug (restart replays the log).
-  std::unique_lock views_lock(views_mutex_);
-  for (std::size_t i = 0; i < events.size(); ++i) {
-    Record record;
-    record.sequence = appended->first_sequence + i;
-    record.recorded_at_ns = appended->recorded_at_ns;
-    record.event = events[i];  // prev_hash and schema_version do not matter to apply()
-    const Status applied = apply(*views_, record);
-    if (!applied.is_ok()) {
-      std::fprintf(stderr, "tokenledger: %s\n", applied.to_string().c_str());
-      TL_ASSERT(applied.is_ok());
+  Executed executed;
+  std::uint64_t wait_for_sequence = 0;
+  {
+    std::lock_guard command_lock(command_mutex_);
+    // Only this thread changes the views while it holds the command mutex, so reading them here
+    // without the shared lock is safe.
+    const TimeNs now = options_.clock();
+    Decision decision = decide(*views_, caller, command, now, options_.policy);
+    // Even a rejection or a no-op was decided on what the views hold, which may include records
+    // not yet on disk: the answer waits for those, so it never rests on a write that could fail.
+    wait_for_sequence = views_->sequence();
+    if (auto* rejection = std::get_if<Rejection>(&decision)) {
+      executed.rejection = std::move(*rejection);
+    } else if (const auto& events = std::get<std::vector<Event>>(decision); !events.empty()) {
+      Result<AppendResult> submitted = log_.submit(events);
+      if (!submitted.is_ok()) return submitted.status();
+      // Fold the events in now, in log order, so that the next command decides on them; the
+      // exclusive lock covers only this in-memory work, never the sync (ADR 0006).
+      std::unique_lock views_lock(views_mutex_);
+      for (std::size_t i = 0; i < events.size(); ++i) {
+        Record record;
+        record.sequence = submitted->first_sequence + i;
+        record.recorded_at_ns = submitted->recorded_at_ns;
+        record.event = events[i];  // prev_hash and schema_version do not matter to apply()
+        // decide() produced these from the same views, so apply() cannot refuse them; if it
+        // does, the two disagree, which is a bug: stop (restart rebuilds from the log).
+        const Status applied = apply(*views_, record);
+        if (!applied.is_ok()) {
+          std::fprintf(stderr, "tokenledger: %s\n", applied.to_string().c_str());
+          TL_ASSERT(applied.is_ok());
+        }
+      }
+      executed.first_sequence = submitted->first_sequence;
+      executed.last_sequence = wait_for_sequence = submitted->last_sequence;
     }
   }
-  return Executed{std::nullopt, appended->first_sequence, appended->last_sequence};
+  if (wait_for_sequence > 0) {
+    Status durable = log_.wait_durable(wait_for_sequence);
+    if (!durable.is_ok()) {
+      forget_unwritten_records();
+      return durable;
+    }
+  }
+  return executed;
+}
+
+void TokenService::forget_unwritten_records() {
+  std::lock_guard command_lock(command_mutex_);
+  const std::uint64_t durable = log_.head().sequence;
+  if (views_->sequence() <= durable) return;  // another thread rebuilt them already
+  // The views hold records the log failed to write. The log refuses appends from now on; rebuild
+  // the views from what is durable, so that reads stop showing what never reached the disk.
+  std::fprintf(stderr,
+               "tokenledger: the log failed to write sequences after %llu; rebuilding the views "
+               "from the durable log (writes are refused until restart)\n",
+               static_cast<unsigned long long>(durable));
+  auto rebuilt = std::make_unique<Views>();
+  const Status status = replay_into(*rebuilt, log_, durable);
+  std::unique_lock views_lock(views_mutex_);
+  if (status.is_ok()) {
+    views_ = std::move(rebuilt);
+  } else {
+    std::fprintf(stderr, "tokenledger: rebuilding the views failed: %s\n", status.to_string().c_str());
+  }
 }
 
 std::string_view login_outcome_name(LoginOutcome outcome) {

@@ -4,12 +4,16 @@
 // its own.
 //
 // Concurrency (docs/adr/0006-command-processing.md):
-// - Commands are serialized by one mutex held from decide() through the durable append and the
-//   apply, so every decision sees every earlier command, and the log order is the apply order.
+// - Commands are serialized by one mutex held while deciding, submitting the events to the log
+//   and applying them to the views, but not while the log syncs: concurrent commands share one
+//   sync (group commit), and every decision sees every earlier command, in log order.
 // - The views are guarded by a shared mutex. Readers and authentications take it shared and
-//   never block each other. A command takes it exclusively only to apply events that are
-//   already durable (memory only), so no reader ever waits for a disk sync.
-// - Read-after-write: execute() returns after the apply, so every later read sees the change.
+//   never block each other. A command takes it exclusively only for the in-memory apply, so no
+//   reader ever waits for a disk sync.
+// - execute() answers only once everything its decision rested on is durable. Read-after-write:
+//   every read after the answer sees the change. Readers may see a change up to one sync early;
+//   if that sync fails, the log refuses all further writes and the views are rebuilt from the
+//   durable log, so what never reached the disk disappears again.
 #pragma once
 
 #include <atomic>
@@ -143,6 +147,7 @@ class TokenService {
  private:
   TokenService(Log& log, TokenServiceOptions options);
   Status load_views();
+  void forget_unwritten_records();
   Status replay_from_log();
   void run_background();
 

@@ -8,7 +8,9 @@
 #include <atomic>
 #include <fstream>
 #include <iterator>
+#include <thread>
 
+#include "ledger/fault_injection.h"
 #include "ledger/test_support.h"
 #include "projections/replay.h"
 #include "projections/test_domain.h"
@@ -26,6 +28,7 @@ class TokenServiceTest : public ::testing::Test {
   void open() {
     LogOptions log_options;
     log_options.path = dir_.path() / "log";
+    log_options.env = faults_.env();
     log_ = Log::open(log_options).value();
     TokenServiceOptions options;
     options.clock = [this] { return now_.load(); };
@@ -100,6 +103,7 @@ class TokenServiceTest : public ::testing::Test {
   }
 
   testing::ScratchDirectory dir_;
+  testing::FaultInjection faults_;
   std::atomic<TimeNs> now_{testing::start_ns};
   std::unique_ptr<Log> log_;
   std::unique_ptr<TokenService> service_;
@@ -288,6 +292,57 @@ TEST_F(TokenServiceTest, ASnapshotFromAnotherLogIsIgnored) {
   EXPECT_NE((*second)->startup_report().snapshot_note.find("another log"), std::string::npos)
       << (*second)->startup_report().snapshot_note;
   EXPECT_EQ((*second)->read([](const Views& v) { return v.customer_count(); }), 3u);
+}
+
+TEST_F(TokenServiceTest, ConcurrentCommandsShareOneSync) {
+  create_superuser("a good password");
+  constexpr int thread_count = 8;
+  faults_.set_block_syncs(true);
+  const int syncs_before = faults_.sync_count();
+  std::vector<std::thread> threads;
+  std::atomic<int> accepted{0};
+  for (int t = 0; t < thread_count; ++t) {
+    threads.emplace_back([&, t] {
+      Result<Executed> executed = service_->execute(
+          Caller::user_caller(user_),
+          CreateToken{random_id(), sha256("concurrent " + std::to_string(t)), user_, "t", {Scope::global}, {}, {}});
+      if (executed.is_ok() && !executed->rejection) accepted.fetch_add(1);
+    });
+  }
+  // Every command decides and submits while the first sync is held up...
+  for (int i = 0; i < 500 && service_->read([](const Views& v) { return v.live_token_count(); }) < thread_count; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  EXPECT_EQ(accepted.load(), 0);  // ...but none is answered before its sync
+  faults_.set_block_syncs(false);
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(accepted.load(), thread_count);
+  EXPECT_LE(faults_.sync_count() - syncs_before, 3) << "the commands did not share syncs";
+  Views rebuilt;
+  ASSERT_TRUE(replay_into(rebuilt, *log_, log_->head().sequence).is_ok());
+  EXPECT_TRUE(service_->read([&](const Views& v) { return v.same_as(rebuilt); }));
+}
+
+TEST_F(TokenServiceTest, AFailedSyncLeavesNothingOfTheFailedCommandInTheViews) {
+  create_superuser("a good password");
+  create_token("kept");
+  faults_.set_fail_syncs(true);
+  Result<Executed> failed = service_->execute(
+      Caller::user_caller(user_),
+      CreateToken{random_id(), sha256("lost"), user_, "t", {Scope::global}, {}, {}});
+  ASSERT_FALSE(failed.is_ok());
+  EXPECT_EQ(failed.status().code(), StatusCode::write_stopped);
+  EXPECT_FALSE(authenticates("lost"));
+  EXPECT_TRUE(authenticates("kept"));  // reads keep working
+  EXPECT_EQ(service_->read([](const Views& v) { return v.sequence(); }), log_->head().sequence);
+  faults_.set_fail_syncs(false);
+  Result<Executed> refused = service_->execute(Caller::user_caller(user_), RevokeToken{make_id("tnone")});
+  ASSERT_TRUE(refused.is_ok());  // a rejection writes nothing and still answers
+  Result<Executed> stopped = service_->execute(
+      Caller::user_caller(user_),
+      CreateToken{random_id(), sha256("later"), user_, "t", {Scope::global}, {}, {}});
+  ASSERT_FALSE(stopped.is_ok());
+  EXPECT_EQ(stopped.status().code(), StatusCode::write_stopped);
 }
 
 // No file the system writes may hold a token secret, a password or a TOTP secret.

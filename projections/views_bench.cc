@@ -189,6 +189,35 @@ int main(int argc, char** argv) {
                 auth / plain);
   }
   std::printf("(goal: at least 2,000,000 authentications per second per thread)\n");
+
+  // Durable commands: revokes through TokenService::execute, each answered after its sync.
+  std::printf("%8s %22s\n", "threads", "durable revokes/s");
+  std::atomic<std::uint64_t> next_token{0};
+  for (int threads : {1, 8, 32}) {
+    std::atomic<bool> stop{false};
+    std::atomic<std::uint64_t> done{0};
+    std::vector<std::thread> workers;
+    const auto revoke_start = Clock::now();
+    for (int t = 0; t < threads; ++t) {
+      workers.emplace_back([&] {
+        while (!stop.load(std::memory_order_relaxed)) {
+          const std::uint64_t n = next_token.fetch_add(1);
+          if (n >= token_count) return;
+          Result<Executed> executed = (*service)->execute(
+              Caller::user_caller(numbered_id("U", n / 1000)), RevokeToken{numbered_id("T", n)});
+          if (!executed.is_ok() || executed->rejection) {
+            std::fprintf(stderr, "views_bench: revoke failed\n");
+            return;
+          }
+          done.fetch_add(1);
+        }
+      });
+    }
+    std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+    stop = true;
+    for (auto& worker : workers) worker.join();
+    std::printf("%8d %22.0f\n", threads, static_cast<double>(done.load()) / seconds_since(revoke_start));
+  }
   (void)(*service)->stop();
   service->reset();
   (void)(*log)->close();
