@@ -17,11 +17,11 @@ namespace tokenledger {
 
 struct Rejection {
   // Stable names: not_allowed, unknown_customer, customer_exists, unknown_user, user_exists,
-  // login_taken, invalid_login, invalid_name, invalid_id, user_locked, user_deleted,
-  // synthetic_user, user_has_live_tokens, two_factor_not_enabled, invalid_scope,
+  // login_taken, invalid_login, invalid_name, invalid_id, user_locked, synthetic_user,
+  // user_has_live_tokens, two_factor_not_enabled, invalid_two_factor_secret, invalid_scope,
   // invalid_service, too_many_services, expires_at_in_past, unknown_token, token_exists,
   // token_not_live, secret_reused, too_many_tokens, duplicate_token_id, empty_request,
-  // customer_already_migrated, invalid_password_hash.
+  // customer_already_migrated, invalid_password_hash. Each has a test in decide_test.cc.
   std::string name;
   std::string detail;
   bool operator==(const Rejection&) const = default;
