@@ -19,4 +19,78 @@ std::string format_rfc3339(TimeNs time_ns) {
   return text;
 }
 
+namespace {
+
+// Reads exactly `count` digits at `*at`.
+bool digits(std::string_view text, std::size_t* at, std::size_t count, int* value) {
+  if (*at + count > text.size()) return false;
+  int result = 0;
+  for (std::size_t i = 0; i < count; ++i) {
+    const char c = text[*at + i];
+    if (c < '0' || c > '9') return false;
+    result = result * 10 + (c - '0');
+  }
+  *at += count;
+  *value = result;
+  return true;
+}
+
+bool expect(std::string_view text, std::size_t* at, std::string_view any_of) {
+  if (*at >= text.size() || any_of.find(text[*at]) == std::string_view::npos) return false;
+  ++*at;
+  return true;
+}
+
+}  // namespace
+
+bool parse_rfc3339(std::string_view text, TimeNs* time_ns) {
+  using namespace std::chrono;
+  if (text.size() > 64) return false;
+  std::size_t at = 0;
+  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
+  if (!digits(text, &at, 4, &year) || !expect(text, &at, "-") || !digits(text, &at, 2, &month) ||
+      !expect(text, &at, "-") || !digits(text, &at, 2, &day) || !expect(text, &at, "Tt ") ||
+      !digits(text, &at, 2, &hour) || !expect(text, &at, ":") || !digits(text, &at, 2, &minute) ||
+      !expect(text, &at, ":") || !digits(text, &at, 2, &second)) {
+    return false;
+  }
+  std::int64_t fraction_ns = 0;
+  if (at < text.size() && text[at] == '.') {
+    ++at;
+    std::size_t count = 0;
+    std::int64_t scale = 100'000'000;
+    while (at < text.size() && text[at] >= '0' && text[at] <= '9') {
+      if (count < 9) fraction_ns += (text[at] - '0') * scale;
+      scale /= 10;
+      ++count;
+      ++at;
+    }
+    if (count == 0) return false;
+  }
+  int offset_minutes = 0;
+  if (at < text.size() && (text[at] == 'Z' || text[at] == 'z')) {
+    ++at;
+  } else if (at < text.size() && (text[at] == '+' || text[at] == '-')) {
+    const int sign = text[at] == '-' ? -1 : 1;
+    ++at;
+    int offset_hours = 0, offset_mins = 0;
+    if (!digits(text, &at, 2, &offset_hours) || !expect(text, &at, ":") ||
+        !digits(text, &at, 2, &offset_mins) || offset_hours > 23 || offset_mins > 59) {
+      return false;
+    }
+    offset_minutes = sign * (offset_hours * 60 + offset_mins);
+  } else {
+    return false;  // no zone
+  }
+  if (at != text.size()) return false;
+  const year_month_day date{std::chrono::year(year), std::chrono::month(static_cast<unsigned>(month)),
+                            std::chrono::day(static_cast<unsigned>(day))};
+  // Second 60 is a leap second: it counts as the following second, as POSIX time does.
+  if (!date.ok() || hour > 23 || minute > 59 || second > 60) return false;
+  const auto instant = sys_days(date) + hours(hour) + minutes(minute) + seconds(second) -
+                       minutes(offset_minutes);
+  *time_ns = duration_cast<nanoseconds>(instant.time_since_epoch()).count() + fraction_ns;
+  return true;
+}
+
 }  // namespace tokenledger
