@@ -1,0 +1,31 @@
+// The JSON objects of the wire contract (../shared/api-contract.md), rendered from the views:
+// the token object (lists, self, by id), the token-creation response (with the secret, once),
+// and the user object. Timestamps are RFC 3339 UTC with whole seconds and "Z"; absent values
+// are null. The caller holds the views' read lock.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "api/json_writer.h"
+#include "projections/views.h"
+
+namespace tokenledger::api {
+
+// {"id","user_id","customer_id","name","last_used_at","created_at","expires_at","ip",
+//  "user_agent","sudo_expires_at","scopes","scope","services","service_id"}
+void write_token(JsonWriter& json, const Views& views, TokenIndex index);
+
+// The POST /tokens answer: the token's fields and "access_token", the only place the secret
+// ever appears.
+void write_created_token(JsonWriter& json, const Views& views, TokenIndex index,
+                         std::string_view access_token);
+
+// {"id","login","name","role","customer_id","locked","two_factor_auth_enabled",
+//  "created_at","updated_at","deleted_at"}
+void write_user(JsonWriter& json, const User& user, const Customer& customer);
+
+// "global purge_select": the scopes as the contract's space-separated string.
+std::string scope_string(ScopeSet scopes);
+
+}  // namespace tokenledger::api
