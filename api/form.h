@@ -14,7 +14,7 @@
 namespace tokenledger::api {
 
 struct FormLimits {
-  std::size_t field_count_max = 512;          // services[] may repeat; past this: refused
+  std::size_t field_count_max = 512;  // services[] may repeat; past this: refused
   std::size_t name_size_max_bytes = 256;
   std::size_t value_size_max_bytes = 16 * 1024;
 };
@@ -28,7 +28,9 @@ class Form {
   bool has(std::string_view name) const { return first(name).has_value(); }
   std::size_t size() const { return fields_.size(); }
 
-  void add(std::string name, std::string value) { fields_.emplace_back(std::move(name), std::move(value)); }
+  void add(std::string name, std::string value) {
+    fields_.emplace_back(std::move(name), std::move(value));
+  }
 
  private:
   std::vector<std::pair<std::string, std::string>> fields_;

@@ -14,9 +14,10 @@ Form decode(std::string_view body) {
 
 TEST(Form, DecodesWhatFastlysClientsSend) {
   // go-fastly and the CLI: the same form to /sudo and /tokens.
-  const Form form = decode("name=ci+deploy&scope=global+purge_select&services%5B%5D=svc1&"
-                           "services[]=svc2&expires_at=2030-01-01T00%3A00%3A00Z&username=a%40b.example&"
-                           "password=p%26ss%3Dw%2Brd");
+  const Form form = decode(
+      "name=ci+deploy&scope=global+purge_select&services%5B%5D=svc1&"
+      "services[]=svc2&expires_at=2030-01-01T00%3A00%3A00Z&username=a%40b.example&"
+      "password=p%26ss%3Dw%2Brd");
   EXPECT_EQ(form.first("name"), "ci deploy");
   EXPECT_EQ(form.first("scope"), "global purge_select");
   EXPECT_EQ(form.all("services[]"), (std::vector<std::string_view>{"svc1", "svc2"}));

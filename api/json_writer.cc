@@ -10,10 +10,17 @@ std::size_t utf8_sequence_size(std::string_view text) {
   std::size_t size = 0;
   std::uint32_t code = 0;
   if (lead < 0x80) return 1;
-  if ((lead & 0xe0) == 0xc0) { size = 2; code = lead & 0x1f; }
-  else if ((lead & 0xf0) == 0xe0) { size = 3; code = lead & 0x0f; }
-  else if ((lead & 0xf8) == 0xf0) { size = 4; code = lead & 0x07; }
-  else return 0;
+  if ((lead & 0xe0) == 0xc0) {
+    size = 2;
+    code = lead & 0x1f;
+  } else if ((lead & 0xf0) == 0xe0) {
+    size = 3;
+    code = lead & 0x0f;
+  } else if ((lead & 0xf8) == 0xf0) {
+    size = 4;
+    code = lead & 0x07;
+  } else
+    return 0;
   if (text.size() < size) return 0;
   for (std::size_t i = 1; i < size; ++i) {
     if ((byte(i) & 0xc0) != 0x80) return 0;
@@ -38,9 +45,15 @@ void append_json_escaped(std::string* out, std::string_view value) {
       ++i;
     } else if (c < 0x20) {
       switch (c) {
-        case '\n': out->append("\\n"); break;
-        case '\r': out->append("\\r"); break;
-        case '\t': out->append("\\t"); break;
+        case '\n':
+          out->append("\\n");
+          break;
+        case '\r':
+          out->append("\\r");
+          break;
+        case '\t':
+          out->append("\\t");
+          break;
         default:
           out->append("\\u00");
           out->push_back(hex[c >> 4]);

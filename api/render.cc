@@ -51,9 +51,15 @@ void write_token(JsonWriter& json, const Views& views, TokenIndex index) {
   json.key("expires_at");
   time_or_null(json, token.expires_at_ns);
   json.key("ip");
-  if (usage != nullptr && !usage->client_ip.empty()) json.string(usage->client_ip); else json.null();
+  if (usage != nullptr && !usage->client_ip.empty())
+    json.string(usage->client_ip);
+  else
+    json.null();
   json.key("user_agent");
-  if (usage != nullptr && !usage->user_agent.empty()) json.string(usage->user_agent); else json.null();
+  if (usage != nullptr && !usage->user_agent.empty())
+    json.string(usage->user_agent);
+  else
+    json.null();
   json.key("sudo_expires_at");
   time_or_null(json, token.sudo_expires_at_ns);
   json.key("scopes").begin_array();

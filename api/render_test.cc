@@ -23,7 +23,8 @@ class RenderTest : public ::testing::Test {
 
 TEST_F(RenderTest, ATokenNeverUsedHasNullUsageAndTheContractsFields) {
   d.accept(Caller::user_caller(make_id("u1")),
-           CreateToken{make_id("t1"), sha256("s"), make_id("u1"), "ci", {Scope::global}, {}, std::nullopt});
+           CreateToken{
+               make_id("t1"), sha256("s"), make_id("u1"), "ci", {Scope::global}, {}, std::nullopt});
   JsonWriter json;
   write_token(json, d.views(), 0);
   EXPECT_EQ(json.text(),
@@ -35,15 +36,21 @@ TEST_F(RenderTest, ATokenNeverUsedHasNullUsageAndTheContractsFields) {
 }
 
 TEST_F(RenderTest, ServiceIdIsTheLastServiceAndUsageIsShown) {
-  d.accept(Caller::user_caller(make_id("u1")),
-           CreateToken{make_id("t1"), sha256("s"), make_id("u1"), "p", {Scope::purge_select, Scope::global},
-                       {"svcA", "svcB"}, d.now_ns + 3600 * second_ns});
+  d.accept(Caller::user_caller(make_id("u1")), CreateToken{make_id("t1"),
+                                                           sha256("s"),
+                                                           make_id("u1"),
+                                                           "p",
+                                                           {Scope::purge_select, Scope::global},
+                                                           {"svcA", "svcB"},
+                                                           d.now_ns + 3600 * second_ns});
   d.accept(Caller::system_caller(),
-           RecordTokenUses{{TokenUse{make_id("t1"), d.now_ns + second_ns, "192.0.2.7", "fastly-js/13.0.0", 2}}});
+           RecordTokenUses{{TokenUse{make_id("t1"), d.now_ns + second_ns, "192.0.2.7",
+                                     "fastly-js/13.0.0", 2}}});
   JsonWriter json;
   write_token(json, d.views(), 0);
   const std::string& text = json.text();
-  EXPECT_NE(text.find(R"("scopes":["global","purge_select"],"scope":"global purge_select")"), std::string::npos);
+  EXPECT_NE(text.find(R"("scopes":["global","purge_select"],"scope":"global purge_select")"),
+            std::string::npos);
   EXPECT_NE(text.find(R"("services":["svcA","svcB"],"service_id":"svcB")"), std::string::npos);
   EXPECT_NE(text.find(R"("last_used_at":"2023-11-14T22:13:21Z")"), std::string::npos);
   EXPECT_NE(text.find(R"("ip":"192.0.2.7","user_agent":"fastly-js/13.0.0")"), std::string::npos);
@@ -52,10 +59,12 @@ TEST_F(RenderTest, ServiceIdIsTheLastServiceAndUsageIsShown) {
 
 TEST_F(RenderTest, TheCreationAnswerCarriesTheSecretOnce) {
   d.accept(Caller::user_caller(make_id("u1")),
-           CreateToken{make_id("t1"), sha256("s"), make_id("u1"), "ci", {Scope::global}, {}, std::nullopt});
+           CreateToken{
+               make_id("t1"), sha256("s"), make_id("u1"), "ci", {Scope::global}, {}, std::nullopt});
   JsonWriter json;
   write_created_token(json, d.views(), 0, "QoU3neoxQQ6IPL8g7eRkkCjyWcwdNI7J");
-  EXPECT_NE(json.text().find(R"("access_token":"QoU3neoxQQ6IPL8g7eRkkCjyWcwdNI7J")"), std::string::npos);
+  EXPECT_NE(json.text().find(R"("access_token":"QoU3neoxQQ6IPL8g7eRkkCjyWcwdNI7J")"),
+            std::string::npos);
   EXPECT_NE(json.text().find(R"("updated_at":"2023-11-14T22:13:20Z")"), std::string::npos);
   EXPECT_NE(json.text().find(R"("service_id":null)"), std::string::npos);
 }
@@ -64,9 +73,14 @@ TEST_F(RenderTest, UsersRenderWithRoleAndState) {
   JsonWriter json;
   const User& user = *d.views().user_by_id(make_id("u1"));
   write_user(json, user, d.views().customer(user.customer));
-  EXPECT_EQ(json.text(), R"({"id":")" + make_id("u1") + R"(","login":"a@one","name":"Ann","role":"engineer",)"
-                         R"("customer_id":")" + make_id("c1") + R"(","locked":false,"two_factor_auth_enabled":false,)"
-                         R"("created_at":"2023-11-14T22:13:20Z","updated_at":"2023-11-14T22:13:20Z","deleted_at":null})");
+  EXPECT_EQ(
+      json.text(),
+      R"({"id":")" + make_id("u1") +
+          R"(","login":"a@one","name":"Ann","role":"engineer",)"
+          R"("customer_id":")" +
+          make_id("c1") +
+          R"(","locked":false,"two_factor_auth_enabled":false,)"
+          R"("created_at":"2023-11-14T22:13:20Z","updated_at":"2023-11-14T22:13:20Z","deleted_at":null})");
 }
 
 }  // namespace

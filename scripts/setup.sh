@@ -13,6 +13,7 @@ packages=(
   libabsl-dev                    # flat hash maps for the in-memory views
   libsimdjson-dev                # JSON request bodies
   libasio-dev                    # standalone Asio for the HTTP server
+  libhttp-parser-dev             # HTTP/1.1 request parsing
   libgtest-dev libgmock-dev      # tests
   libbenchmark-dev               # benchmarks
 )
