@@ -7,10 +7,10 @@ namespace tokenledger::detail {
 [[noreturn]] void assertion_failed(const char* expression, const char* file, int line);
 }  // namespace tokenledger::detail
 
-#define TL_ASSERT(expression)                                                      \
-  do {                                                                             \
-    if (!(expression)) [[unlikely]]                                                \
-      ::tokenledger::detail::assertion_failed(#expression, __FILE__, __LINE__);    \
+#define TL_ASSERT(expression)                                                   \
+  do {                                                                          \
+    if (!(expression)) [[unlikely]]                                             \
+      ::tokenledger::detail::assertion_failed(#expression, __FILE__, __LINE__); \
   } while (false)
 
 #define TL_UNREACHABLE() ::tokenledger::detail::assertion_failed("unreachable", __FILE__, __LINE__)

@@ -7,7 +7,9 @@
 namespace tokenledger {
 namespace {
 
-std::string seq(std::uint64_t sequence) { return "sequence " + std::to_string(sequence); }
+std::string seq(std::uint64_t sequence) {
+  return "sequence " + std::to_string(sequence);
+}
 
 class Walker {
  public:
@@ -79,8 +81,9 @@ class Walker {
       const bool explained = resolve_pending(broken);
       if (broken && !explained) {
         problem(last.sequence, "head_mismatch",
-                seq(last.sequence) + ": the record's hash does not match the stored head hash "
-                                     "(the record was changed)");
+                seq(last.sequence) +
+                    ": the record's hash does not match the stored head hash "
+                    "(the record was changed)");
       }
     }
   }
@@ -150,7 +153,8 @@ ChainReport verify_chain(const Log& log, const VerifyOptions& options) {
     }
   }
   if (!cursor->status().is_ok()) {
-    walker.problem(report.computed_head.sequence + 1, "storage_error", cursor->status().to_string());
+    walker.problem(report.computed_head.sequence + 1, "storage_error",
+                   cursor->status().to_string());
   }
   cursor.reset();
   if (!walker.done()) walker.finish(stored);

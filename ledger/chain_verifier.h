@@ -28,15 +28,15 @@ struct ChainProblem {
 };
 
 struct ChainReport {
-  std::uint64_t record_count = 0;   // records examined
-  Head stored_head;                 // as stored (zero when missing)
-  Head computed_head;               // the last record seen and its hash
+  std::uint64_t record_count = 0;  // records examined
+  Head stored_head;                // as stored (zero when missing)
+  Head computed_head;              // the last record seen and its hash
   std::vector<ChainProblem> problems;
   bool ok() const { return problems.empty(); }
 };
 
 struct VerifyOptions {
-  bool report_all = false;  // keep going after the first problem
+  bool report_all = false;               // keep going after the first problem
   std::size_t problem_count_max = 1000;  // report_all stops listing after this many
   // Called every `progress_interval_records` records with the number done so far.
   std::function<void(std::uint64_t records_done)> progress;

@@ -8,65 +8,88 @@ namespace tokenledger {
 
 std::string_view role_name(Role role) {
   switch (role) {
-    case Role::user: return "user";
-    case Role::billing: return "billing";
-    case Role::engineer: return "engineer";
-    case Role::superuser: return "superuser";
+    case Role::user:
+      return "user";
+    case Role::billing:
+      return "billing";
+    case Role::engineer:
+      return "engineer";
+    case Role::superuser:
+      return "superuser";
   }
   TL_UNREACHABLE();
 }
 
 std::string_view user_kind_name(UserKind kind) {
   switch (kind) {
-    case UserKind::person: return "person";
-    case UserKind::global_api_token: return "global_api_token";
+    case UserKind::person:
+      return "person";
+    case UserKind::global_api_token:
+      return "global_api_token";
   }
   TL_UNREACHABLE();
 }
 
 std::string_view scope_name(Scope scope) {
   switch (scope) {
-    case Scope::global: return "global";
-    case Scope::global_read: return "global:read";
-    case Scope::purge_select: return "purge_select";
-    case Scope::purge_all: return "purge_all";
+    case Scope::global:
+      return "global";
+    case Scope::global_read:
+      return "global:read";
+    case Scope::purge_select:
+      return "purge_select";
+    case Scope::purge_all:
+      return "purge_all";
   }
   TL_UNREACHABLE();
 }
 
 std::string_view token_origin_name(TokenOrigin origin) {
   switch (origin) {
-    case TokenOrigin::api: return "api";
-    case TokenOrigin::legacy_migration: return "legacy_migration";
+    case TokenOrigin::api:
+      return "api";
+    case TokenOrigin::legacy_migration:
+      return "legacy_migration";
   }
   TL_UNREACHABLE();
 }
 
 std::string_view revoke_reason_name(RevokeReason reason) {
   switch (reason) {
-    case RevokeReason::owner: return "owner";
-    case RevokeReason::superuser: return "superuser";
-    case RevokeReason::bulk: return "bulk";
-    case RevokeReason::user_deleted: return "user_deleted";
+    case RevokeReason::owner:
+      return "owner";
+    case RevokeReason::superuser:
+      return "superuser";
+    case RevokeReason::bulk:
+      return "bulk";
+    case RevokeReason::user_deleted:
+      return "user_deleted";
   }
   TL_UNREACHABLE();
 }
 
 std::string_view lock_reason_name(LockReason reason) {
   switch (reason) {
-    case LockReason::none: return "none";
-    case LockReason::superuser: return "superuser";
-    case LockReason::failed_logins: return "failed_logins";
+    case LockReason::none:
+      return "none";
+    case LockReason::superuser:
+      return "superuser";
+    case LockReason::failed_logins:
+      return "failed_logins";
   }
   TL_UNREACHABLE();
 }
 
 std::string_view login_failure_reason_name(LoginFailureReason reason) {
   switch (reason) {
-    case LoginFailureReason::wrong_password: return "wrong_password";
-    case LoginFailureReason::one_time_password_missing: return "one_time_password_missing";
-    case LoginFailureReason::one_time_password_wrong: return "one_time_password_wrong";
-    case LoginFailureReason::account_locked: return "account_locked";
+    case LoginFailureReason::wrong_password:
+      return "wrong_password";
+    case LoginFailureReason::one_time_password_missing:
+      return "one_time_password_missing";
+    case LoginFailureReason::one_time_password_wrong:
+      return "one_time_password_wrong";
+    case LoginFailureReason::account_locked:
+      return "account_locked";
   }
   TL_UNREACHABLE();
 }
@@ -89,6 +112,8 @@ struct KindName {
 };
 }  // namespace
 
-std::string_view event_kind_name(const EventBody& body) { return std::visit(KindName{}, body); }
+std::string_view event_kind_name(const EventBody& body) {
+  return std::visit(KindName{}, body);
+}
 
 }  // namespace tokenledger

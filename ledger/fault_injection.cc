@@ -68,13 +68,15 @@ class FaultyFile final : public rocksdb::FSWritableFileOwnerWrapper {
     if (status.ok()) appended_bytes_ += data.size();
     return status;
   }
-  rocksdb::IOStatus Sync(const rocksdb::IOOptions& options, rocksdb::IODebugContext* debug) override {
+  rocksdb::IOStatus Sync(const rocksdb::IOOptions& options,
+                         rocksdb::IODebugContext* debug) override {
     rocksdb::IOStatus status = switches_->before_sync();
     if (status.ok()) status = FSWritableFileOwnerWrapper::Sync(options, debug);
     if (status.ok() && is_wal_) switches_->journal_synced(name_, appended_bytes_);
     return status;
   }
-  rocksdb::IOStatus Fsync(const rocksdb::IOOptions& options, rocksdb::IODebugContext* debug) override {
+  rocksdb::IOStatus Fsync(const rocksdb::IOOptions& options,
+                          rocksdb::IODebugContext* debug) override {
     rocksdb::IOStatus status = switches_->before_sync();
     if (status.ok()) status = FSWritableFileOwnerWrapper::Fsync(options, debug);
     if (status.ok() && is_wal_) switches_->journal_synced(name_, appended_bytes_);
@@ -144,17 +146,25 @@ Status simulate_power_loss(const std::filesystem::path& database_directory,
     const std::uint64_t keep = found == synced_size.end() ? 0 : found->second;
     if (entry.file_size() > keep) {
       std::filesystem::resize_file(entry.path(), keep, error);
-      if (error) return Status::io_error("cannot cut " + entry.path().string() + ": " + error.message());
+      if (error)
+        return Status::io_error("cannot cut " + entry.path().string() + ": " + error.message());
     }
   }
-  if (error) return Status::io_error("cannot list " + database_directory.string() + ": " + error.message());
+  if (error)
+    return Status::io_error("cannot list " + database_directory.string() + ": " + error.message());
   return Status::ok();
 }
 
-rocksdb::Env* FaultInjection::env() { return env_.get(); }
+rocksdb::Env* FaultInjection::env() {
+  return env_.get();
+}
 
-void FaultInjection::set_fail_syncs(bool fail) { switches_->fail_syncs.store(fail); }
-void FaultInjection::set_disk_full(bool full) { switches_->disk_full.store(full); }
+void FaultInjection::set_fail_syncs(bool fail) {
+  switches_->fail_syncs.store(fail);
+}
+void FaultInjection::set_disk_full(bool full) {
+  switches_->disk_full.store(full);
+}
 void FaultInjection::set_block_syncs(bool block) {
   {
     std::lock_guard lock(switches_->mutex);
@@ -162,6 +172,8 @@ void FaultInjection::set_block_syncs(bool block) {
   }
   switches_->unblocked.notify_all();
 }
-int FaultInjection::sync_count() const { return switches_->sync_count.load(); }
+int FaultInjection::sync_count() const {
+  return switches_->sync_count.load();
+}
 
 }  // namespace tokenledger::testing

@@ -119,8 +119,8 @@ void Log::State::write_one_batch(std::unique_lock<std::mutex>& lock) {
     if (append_count > 0 && record_count + append.records.size() > options.batch_records_max) break;
     for (std::size_t i = 0; i < append.records.size(); ++i) {
       const auto key = log_keys::sequence_key(append.first_sequence + i);
-      TL_ASSERT(batch.Put(records_family, rocksdb::Slice(key.data(), key.size()),
-                          append.records[i]).ok());
+      TL_ASSERT(batch.Put(records_family, rocksdb::Slice(key.data(), key.size()), append.records[i])
+                    .ok());
     }
     last_sequence = append.last_sequence;
     last_hash = append.last_hash;
@@ -128,8 +128,10 @@ void Log::State::write_one_batch(std::unique_lock<std::mutex>& lock) {
     ++append_count;
   }
   TL_ASSERT(first_sequence == durable.sequence + 1);  // the chain stays gap-free
-  TL_ASSERT(batch.Put(meta_family, std::string(log_keys::head_key),
-                      log_keys::encode_head(last_sequence, last_hash)).ok());
+  TL_ASSERT(batch
+                .Put(meta_family, std::string(log_keys::head_key),
+                     log_keys::encode_head(last_sequence, last_hash))
+                .ok());
   // The batch holds copies; the appends stay queued (and counted against the bound) until the
   // write is done. Submitters only push to the back meanwhile.
   rocksdb::WriteOptions sync_options;
@@ -146,10 +148,10 @@ void Log::State::write_one_batch(std::unique_lock<std::mutex>& lock) {
     durable = Head{last_sequence, last_hash};
   } else {
     // The write may or may not be on disk: refuse everything until reopened (LevelDB's rule).
-    write_status = Status::write_stopped(
-        "writing sequences " + std::to_string(first_sequence) + ".." +
-        std::to_string(last_sequence) + " failed (" + written.ToString() +
-        "); the log refuses appends until it is reopened");
+    write_status =
+        Status::write_stopped("writing sequences " + std::to_string(first_sequence) + ".." +
+                              std::to_string(last_sequence) + " failed (" + written.ToString() +
+                              "); the log refuses appends until it is reopened");
     for (const PendingAppend& append : pending) pending_record_count -= append.records.size();
     pending.clear();
   }

@@ -130,11 +130,15 @@ int main(int argc, char** argv) {
   std::vector<int> writers = {1, 8, 32};
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
-    if (arg == "--seconds" && i + 1 < argc) seconds = std::stod(argv[++i]);
-    else if (arg == "--dir" && i + 1 < argc) base = argv[++i];
-    else if (arg == "--writers" && i + 1 < argc) writers = parse_writers(argv[++i]);
+    if (arg == "--seconds" && i + 1 < argc)
+      seconds = std::stod(argv[++i]);
+    else if (arg == "--dir" && i + 1 < argc)
+      base = argv[++i];
+    else if (arg == "--writers" && i + 1 < argc)
+      writers = parse_writers(argv[++i]);
     else {
-      std::fprintf(stderr, "usage: log_append_bench [--seconds N] [--dir DIR] [--writers 1,8,32]\n");
+      std::fprintf(stderr,
+                   "usage: log_append_bench [--seconds N] [--dir DIR] [--writers 1,8,32]\n");
       return 2;
     }
   }

@@ -69,9 +69,9 @@ Status check_schema_version(Log::State& state) {
   if (state.options.read_only || stored == current_schema_version()) return Status::ok();
   rocksdb::WriteOptions write_options;
   write_options.sync = true;
-  const rocksdb::Status put = state.db->Put(write_options, state.meta_family,
-                                            std::string(log_keys::schema_version_key),
-                                            log_keys::encode_schema_version(current_schema_version()));
+  const rocksdb::Status put =
+      state.db->Put(write_options, state.meta_family, std::string(log_keys::schema_version_key),
+                    log_keys::encode_schema_version(current_schema_version()));
   return put.ok() ? Status::ok() : from_rocksdb(put, "cannot record the schema version");
 }
 
@@ -93,8 +93,8 @@ Status load_head(Log::State& state) {
 // head's hash and is understood, and nothing lies beyond it. The full walk is verify_chain's.
 Status check_head_matches_records(Log::State& state) {
   const Head head = state.durable;
-  std::unique_ptr<rocksdb::Iterator> it(state.db->NewIterator(rocksdb::ReadOptions(),
-                                                              state.records_family));
+  std::unique_ptr<rocksdb::Iterator> it(
+      state.db->NewIterator(rocksdb::ReadOptions(), state.records_family));
   const auto after_key = log_keys::sequence_key(head.sequence + 1);
   it->Seek(rocksdb::Slice(after_key.data(), after_key.size()));
   if (it->Valid()) {
@@ -110,8 +110,9 @@ Status check_head_matches_records(Log::State& state) {
   }
   const auto head_key = log_keys::sequence_key(head.sequence);
   std::string bytes;
-  const rocksdb::Status get = state.db->Get(rocksdb::ReadOptions(), state.records_family,
-                                            rocksdb::Slice(head_key.data(), head_key.size()), &bytes);
+  const rocksdb::Status get =
+      state.db->Get(rocksdb::ReadOptions(), state.records_family,
+                    rocksdb::Slice(head_key.data(), head_key.size()), &bytes);
   if (get.IsNotFound()) {
     return Status::corruption("sequence " + std::to_string(head.sequence) +
                               ": the head record is missing (the log's tail was cut off)");
@@ -144,14 +145,17 @@ Status Log::State::read_meta(std::string_view key, std::string* value) const {
 
 Log::Log(std::unique_ptr<State> state) : state_(std::move(state)) {}
 
-Log::~Log() { (void)close(); }
+Log::~Log() {
+  (void)close();
+}
 
 Result<std::unique_ptr<Log>> Log::open(LogOptions options) {
   if (options.path.empty()) return Status::invalid_argument("the log needs a path");
   if (options.events_per_append_max == 0 || options.batch_records_max == 0 ||
       options.pending_records_max < options.events_per_append_max) {
-    return Status::invalid_argument("log limits must be positive, and pending_records_max must "
-                                    "hold at least one append");
+    return Status::invalid_argument(
+        "log limits must be positive, and pending_records_max must "
+        "hold at least one append");
   }
   if (!options.clock) options.clock = system_clock_ns;
   auto state = std::make_unique<State>();
@@ -167,8 +171,8 @@ Result<std::unique_ptr<Log>> Log::open(LogOptions options) {
   s.next_sequence = s.durable.sequence + 1;
   s.tail_hash = s.durable.hash;
   if (s.options.read_only) {
-    s.write_status = Status::read_only("the log at " + s.options.path.string() +
-                                       " was opened read-only");
+    s.write_status =
+        Status::read_only("the log at " + s.options.path.string() + " was opened read-only");
   } else {
     s.writer = std::thread([&s] { s.run_writer(); });
   }

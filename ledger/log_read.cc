@@ -8,7 +8,9 @@
 namespace tokenledger {
 namespace {
 
-Status closed_status() { return Status::closed("the log is closed"); }
+Status closed_status() {
+  return Status::closed("the log is closed");
+}
 
 Status misplaced(std::uint64_t key_sequence, std::uint64_t record_sequence) {
   return Status::corruption("sequence " + std::to_string(key_sequence) +
@@ -35,7 +37,8 @@ class RocksDbCursor final : public LogCursor {
   std::uint64_t sequence() const override {
     std::uint64_t sequence = 0;
     const rocksdb::Slice key = iterator_->key();
-    if (!log_keys::parse_sequence_key(std::string_view(key.data(), key.size()), &sequence)) return 0;
+    if (!log_keys::parse_sequence_key(std::string_view(key.data(), key.size()), &sequence))
+      return 0;
     return sequence;
   }
   std::string_view bytes() const override {
@@ -43,7 +46,8 @@ class RocksDbCursor final : public LogCursor {
     return std::string_view(value.data(), value.size());
   }
   Status status() const override {
-    return iterator_->status().ok() ? Status::ok() : from_rocksdb(iterator_->status(), "reading the log");
+    return iterator_->status().ok() ? Status::ok()
+                                    : from_rocksdb(iterator_->status(), "reading the log");
   }
 
  private:

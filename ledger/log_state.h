@@ -36,26 +36,26 @@ struct Log::State {
   LogOptions options;
 
   mutable std::shared_mutex db_lifetime;
-  std::unique_ptr<rocksdb::DB> db;                      // null once closed
-  rocksdb::ColumnFamilyHandle* meta_family = nullptr;   // "default"; owned by db
+  std::unique_ptr<rocksdb::DB> db;                     // null once closed
+  rocksdb::ColumnFamilyHandle* meta_family = nullptr;  // "default"; owned by db
   rocksdb::ColumnFamilyHandle* records_family = nullptr;
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;    // destroyed before db
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;  // destroyed before db
   std::atomic<int> live_cursor_count{0};
 
   mutable std::mutex mutex;
   std::condition_variable writer_wakeup;
   mutable std::condition_variable durable_changed;
-  std::uint64_t next_sequence = 1;          // (mutex) the sequence the next record gets
-  Hash tail_hash{};                         // (mutex) hash of the last submitted record
-  TimeNs last_recorded_at_ns = 0;           // (mutex)
-  std::deque<PendingAppend> pending;        // (mutex)
-  std::size_t pending_record_count = 0;     // (mutex)
-  Head durable;                             // (mutex) the last record known to be synced
-  Status write_status;                      // (mutex) ok, or why appends are refused
-  bool closing = false;                     // (mutex)
-  bool closed = false;                      // (mutex)
-  bool writing = false;                     // (mutex) a batch is being written right now
-  Sha256 hasher;                            // (mutex)
+  std::uint64_t next_sequence = 1;       // (mutex) the sequence the next record gets
+  Hash tail_hash{};                      // (mutex) hash of the last submitted record
+  TimeNs last_recorded_at_ns = 0;        // (mutex)
+  std::deque<PendingAppend> pending;     // (mutex)
+  std::size_t pending_record_count = 0;  // (mutex)
+  Head durable;                          // (mutex) the last record known to be synced
+  Status write_status;                   // (mutex) ok, or why appends are refused
+  bool closing = false;                  // (mutex)
+  bool closed = false;                   // (mutex)
+  bool writing = false;                  // (mutex) a batch is being written right now
+  Sha256 hasher;                         // (mutex)
   std::thread writer;
 
   Result<AppendResult> submit(std::span<const Event> events, bool wake_writer);

@@ -27,7 +27,9 @@ std::unique_ptr<Log> open_log(const std::filesystem::path& path, rocksdb::Env* e
   return log.is_ok() ? std::move(log).value() : nullptr;
 }
 
-Event customer(const std::string& id) { return Event{Actor{}, CustomerCreated{id, "name " + id}}; }
+Event customer(const std::string& id) {
+  return Event{Actor{}, CustomerCreated{id, "name " + id}};
+}
 
 TEST(Log, AppendsReadsAndChainsRecords) {
   ScratchDirectory dir;
@@ -96,8 +98,8 @@ TEST(Log, AnAppendThatCannotBeEncodedLeavesNothingBehind) {
   ScratchDirectory dir;
   auto log = open_log(dir.path());
   ASSERT_TRUE(log);
-  const std::vector<Event> events = {customer("a"),
-                                     Event{Actor{}, CustomerCreated{"b", std::string(70'000, 'x')}}};
+  const std::vector<Event> events = {
+      customer("a"), Event{Actor{}, CustomerCreated{"b", std::string(70'000, 'x')}}};
   Result<AppendResult> result = log->append(events);
   ASSERT_FALSE(result.is_ok());
   EXPECT_EQ(result.status().code(), StatusCode::invalid_argument);
@@ -158,8 +160,8 @@ TEST(Log, ManyConcurrentWritersGetGapFreeSequencesAndAValidChain) {
         // Some commands carry several events; they must stay contiguous.
         std::vector<Event> events;
         for (int e = 0; e <= (i % 3); ++e) {
-          events.push_back(customer(std::to_string(t) + "-" + std::to_string(i) + "-" +
-                                    std::to_string(e)));
+          events.push_back(
+              customer(std::to_string(t) + "-" + std::to_string(i) + "-" + std::to_string(e)));
         }
         Result<AppendResult> result = log->append(events);
         ASSERT_TRUE(result.is_ok()) << result.status().to_string();
@@ -183,7 +185,8 @@ TEST(Log, ManyConcurrentWritersGetGapFreeSequencesAndAValidChain) {
   // Each command's events are in order and its own.
   for (const auto& per_thread : results) {
     for (const AppendResult& r : per_thread) {
-      const std::string first_id = std::get<CustomerCreated>(log->read(r.first_sequence)->event.body).customer_id;
+      const std::string first_id =
+          std::get<CustomerCreated>(log->read(r.first_sequence)->event.body).customer_id;
       for (std::uint64_t s = r.first_sequence; s <= r.last_sequence; ++s) {
         const std::string id = std::get<CustomerCreated>(log->read(s)->event.body).customer_id;
         EXPECT_EQ(id.substr(0, id.rfind('-')), first_id.substr(0, first_id.rfind('-')));

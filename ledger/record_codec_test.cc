@@ -90,7 +90,8 @@ TEST(RecordCodec, FlippedBitsNeverCrashTheDecoder) {
 
 std::string flat_bytes(capnp::MessageBuilder& message) {
   const kj::Array<capnp::word> words = capnp::messageToFlatArray(message);
-  return std::string(reinterpret_cast<const char*>(words.asBytes().begin()), words.asBytes().size());
+  return std::string(reinterpret_cast<const char*>(words.asBytes().begin()),
+                     words.asBytes().size());
 }
 
 capnp::MallocMessageBuilder& future_record(capnp::MallocMessageBuilder& message,

@@ -40,7 +40,9 @@ Enum checked_enum(Enum value, Enum last_known, std::uint64_t sequence, const cha
   return value;
 }
 
-std::string to_string(capnp::Text::Reader text) { return std::string(text.cStr(), text.size()); }
+std::string to_string(capnp::Text::Reader text) {
+  return std::string(text.cStr(), text.size());
+}
 
 std::string to_bytes(capnp::Data::Reader data) {
   return std::string(reinterpret_cast<const char*>(data.begin()), data.size());
@@ -66,9 +68,12 @@ std::optional<std::string> optional_text(bool present, Reader reader) {
 struct Decoder {
   std::uint64_t sequence;
 
-  Role role(s::Role v) { return static_cast<Role>(checked_enum(v, s::Role::SUPERUSER, sequence, "role")); }
+  Role role(s::Role v) {
+    return static_cast<Role>(checked_enum(v, s::Role::SUPERUSER, sequence, "role"));
+  }
   UserKind kind(s::UserKind v) {
-    return static_cast<UserKind>(checked_enum(v, s::UserKind::GLOBAL_API_TOKEN, sequence, "user kind"));
+    return static_cast<UserKind>(
+        checked_enum(v, s::UserKind::GLOBAL_API_TOKEN, sequence, "user kind"));
   }
   Scope scope(s::Scope v) {
     return static_cast<Scope>(checked_enum(v, s::Scope::PURGE_ALL, sequence, "scope"));
@@ -108,15 +113,19 @@ struct Decoder {
     if (r.getLocked().isSet()) e.locked = r.getLocked().getSet();
     e.lock_reason = lock_reason(r.getLockReason());
     switch (r.getTwoFactor().which()) {
-      case s::UserUpdated::TwoFactor::UNCHANGED: break;
+      case s::UserUpdated::TwoFactor::UNCHANGED:
+        break;
       case s::UserUpdated::TwoFactor::ENABLED: {
         auto sealed = r.getTwoFactor().getEnabled();
         e.two_factor = SealedSecret{to_string(sealed.getKeyId()), to_bytes(sealed.getNonce()),
                                     to_bytes(sealed.getCiphertext())};
         break;
       }
-      case s::UserUpdated::TwoFactor::DISABLED: e.two_factor = TwoFactorDisabled{}; break;
-      default: unsupported(sequence, "unknown two-factor change");
+      case s::UserUpdated::TwoFactor::DISABLED:
+        e.two_factor = TwoFactorDisabled{};
+        break;
+      default:
+        unsupported(sequence, "unknown two-factor change");
     }
     return e;
   }
@@ -130,9 +139,13 @@ struct Decoder {
     for (auto v : r.getScopes()) e.scopes.push_back(scope(v));
     for (auto v : r.getServices()) e.services.push_back(to_string(v));
     switch (r.getExpiry().which()) {
-      case s::TokenCreated::Expiry::NEVER: break;
-      case s::TokenCreated::Expiry::AT_NS: e.expires_at_ns = r.getExpiry().getAtNs(); break;
-      default: unsupported(sequence, "unknown token expiry form");
+      case s::TokenCreated::Expiry::NEVER:
+        break;
+      case s::TokenCreated::Expiry::AT_NS:
+        e.expires_at_ns = r.getExpiry().getAtNs();
+        break;
+      default:
+        unsupported(sequence, "unknown token expiry form");
     }
     e.secret_sha256 = to_hash(r.getSecretSha256(), sequence, "secretSha256");
     e.origin = origin(r.getOrigin());
@@ -149,12 +162,14 @@ struct Decoder {
       }
       case W::USER_CREATED: {
         auto b = r.getUserCreated();
-        return UserCreated{to_string(b.getUserId()),   to_string(b.getCustomerId()),
-                           to_string(b.getLogin()),    to_string(b.getName()),
-                           role(b.getRole()),          optional_text(b.hasPasswordHash(), b.getPasswordHash()),
-                           kind(b.getKind())};
+        return UserCreated{
+            to_string(b.getUserId()), to_string(b.getCustomerId()),
+            to_string(b.getLogin()),  to_string(b.getName()),
+            role(b.getRole()),        optional_text(b.hasPasswordHash(), b.getPasswordHash()),
+            kind(b.getKind())};
       }
-      case W::USER_UPDATED: return user_updated(r.getUserUpdated());
+      case W::USER_UPDATED:
+        return user_updated(r.getUserUpdated());
       case W::PASSWORD_CHANGED: {
         auto b = r.getPasswordChanged();
         return PasswordChanged{to_string(b.getUserId()), to_string(b.getPasswordHash())};
@@ -168,7 +183,8 @@ struct Decoder {
         return LoginFailed{to_string(b.getUserId()), failure_reason(b.getReason()),
                            b.getConsecutiveFailures()};
       }
-      case W::TOKEN_CREATED: return token_created(r.getTokenCreated());
+      case W::TOKEN_CREATED:
+        return token_created(r.getTokenCreated());
       case W::TOKEN_REVOKED: {
         auto b = r.getTokenRevoked();
         return TokenRevoked{to_string(b.getTokenId()),
@@ -255,8 +271,8 @@ Result<Record> decode_record(std::string_view bytes, std::uint64_t sequence_for_
   } catch (const DecodeError& error) {
     return error.status;
   } catch (const kj::Exception& error) {
-    return corruption(sequence, "record does not parse: " +
-                                    std::string(error.getDescription().cStr()));
+    return corruption(sequence,
+                      "record does not parse: " + std::string(error.getDescription().cStr()));
   } catch (const std::exception& error) {
     return corruption(sequence, std::string("record does not parse: ") + error.what());
   }

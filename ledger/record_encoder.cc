@@ -24,7 +24,9 @@ capnp::Data::Reader as_data(std::string_view bytes) {
   return capnp::Data::Reader(reinterpret_cast<const capnp::byte*>(bytes.data()), bytes.size());
 }
 
-capnp::Data::Reader as_data(const Hash& hash) { return capnp::Data::Reader(hash.data(), hash.size()); }
+capnp::Data::Reader as_data(const Hash& hash) {
+  return capnp::Data::Reader(hash.data(), hash.size());
+}
 
 // The C++ enums mirror the schema's enumerants in order; these checks keep them in step.
 static_assert(static_cast<int>(s::Role::SUPERUSER) == static_cast<int>(Role::superuser));
@@ -40,12 +42,24 @@ static_assert(static_cast<int>(s::LockReason::FAILED_LOGINS) ==
 static_assert(static_cast<int>(s::LoginFailureReason::ACCOUNT_LOCKED) ==
               static_cast<int>(LoginFailureReason::account_locked));
 
-s::Role to_schema(Role role) { return static_cast<s::Role>(role); }
-s::UserKind to_schema(UserKind kind) { return static_cast<s::UserKind>(kind); }
-s::Scope to_schema(Scope scope) { return static_cast<s::Scope>(scope); }
-s::TokenOrigin to_schema(TokenOrigin origin) { return static_cast<s::TokenOrigin>(origin); }
-s::RevokeReason to_schema(RevokeReason reason) { return static_cast<s::RevokeReason>(reason); }
-s::LockReason to_schema(LockReason reason) { return static_cast<s::LockReason>(reason); }
+s::Role to_schema(Role role) {
+  return static_cast<s::Role>(role);
+}
+s::UserKind to_schema(UserKind kind) {
+  return static_cast<s::UserKind>(kind);
+}
+s::Scope to_schema(Scope scope) {
+  return static_cast<s::Scope>(scope);
+}
+s::TokenOrigin to_schema(TokenOrigin origin) {
+  return static_cast<s::TokenOrigin>(origin);
+}
+s::RevokeReason to_schema(RevokeReason reason) {
+  return static_cast<s::RevokeReason>(reason);
+}
+s::LockReason to_schema(LockReason reason) {
+  return static_cast<s::LockReason>(reason);
+}
 s::LoginFailureReason to_schema(LoginFailureReason reason) {
   return static_cast<s::LoginFailureReason>(reason);
 }
@@ -79,12 +93,18 @@ struct BodyEncoder {
   void operator()(const UserUpdated& e) {
     auto b = out.initUserUpdated();
     b.setUserId(text(e.user_id));
-    if (e.name) b.getName().setSet(text(*e.name));
-    else b.getName().setUnchanged();
-    if (e.role) b.getRole().setSet(to_schema(*e.role));
-    else b.getRole().setUnchanged();
-    if (e.locked) b.getLocked().setSet(*e.locked);
-    else b.getLocked().setUnchanged();
+    if (e.name)
+      b.getName().setSet(text(*e.name));
+    else
+      b.getName().setUnchanged();
+    if (e.role)
+      b.getRole().setSet(to_schema(*e.role));
+    else
+      b.getRole().setUnchanged();
+    if (e.locked)
+      b.getLocked().setSet(*e.locked);
+    else
+      b.getLocked().setUnchanged();
     b.setLockReason(to_schema(e.lock_reason));
     if (const auto* sealed = std::get_if<SealedSecret>(&e.two_factor)) {
       auto secret = b.getTwoFactor().initEnabled();
@@ -123,8 +143,10 @@ struct BodyEncoder {
     for (unsigned i = 0; i < e.scopes.size(); ++i) scopes.set(i, to_schema(e.scopes[i]));
     auto services = b.initServices(static_cast<unsigned>(e.services.size()));
     for (unsigned i = 0; i < e.services.size(); ++i) services.set(i, text(e.services[i]));
-    if (e.expires_at_ns) b.getExpiry().setAtNs(*e.expires_at_ns);
-    else b.getExpiry().setNever();
+    if (e.expires_at_ns)
+      b.getExpiry().setAtNs(*e.expires_at_ns);
+    else
+      b.getExpiry().setNever();
     b.setSecretSha256(as_data(e.secret_sha256));
     b.setOrigin(to_schema(e.origin));
     b.setCreatedAtNs(e.created_at_ns);
@@ -169,7 +191,9 @@ struct BodyEncoder {
 
 }  // namespace
 
-std::uint16_t current_schema_version() { return s::CURRENT_SCHEMA_VERSION; }
+std::uint16_t current_schema_version() {
+  return s::CURRENT_SCHEMA_VERSION;
+}
 
 Result<std::string> encode_record(const Record& record) {
   capnp::MallocMessageBuilder message;

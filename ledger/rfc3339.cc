@@ -83,12 +83,13 @@ bool parse_rfc3339(std::string_view text, TimeNs* time_ns) {
     return false;  // no zone
   }
   if (at != text.size()) return false;
-  const year_month_day date{std::chrono::year(year), std::chrono::month(static_cast<unsigned>(month)),
+  const year_month_day date{std::chrono::year(year),
+                            std::chrono::month(static_cast<unsigned>(month)),
                             std::chrono::day(static_cast<unsigned>(day))};
   // Second 60 is a leap second: it counts as the following second, as POSIX time does.
   if (!date.ok() || hour > 23 || minute > 59 || second > 60) return false;
-  const auto instant = sys_days(date) + hours(hour) + minutes(minute) + seconds(second) -
-                       minutes(offset_minutes);
+  const auto instant =
+      sys_days(date) + hours(hour) + minutes(minute) + seconds(second) - minutes(offset_minutes);
   *time_ns = duration_cast<nanoseconds>(instant.time_since_epoch()).count() + fraction_ns;
   return true;
 }

@@ -6,9 +6,13 @@
 
 namespace tokenledger {
 
-void Sha256::ContextDeleter::operator()(evp_md_ctx_st* context) const { EVP_MD_CTX_free(context); }
+void Sha256::ContextDeleter::operator()(evp_md_ctx_st* context) const {
+  EVP_MD_CTX_free(context);
+}
 
-Sha256::Sha256() : context_(EVP_MD_CTX_new()) { TL_ASSERT(context_ != nullptr); }
+Sha256::Sha256() : context_(EVP_MD_CTX_new()) {
+  TL_ASSERT(context_ != nullptr);
+}
 
 Sha256::~Sha256() = default;
 

@@ -20,16 +20,16 @@ namespace tokenledger {
 // The numbers are not stored anywhere, but the names are printed and matched on: never rename.
 enum class StatusCode : std::uint8_t {
   ok,
-  not_found,          // a record or key that is not there
-  corruption,         // bytes on disk that do not parse or do not match the chain
-  io_error,           // the storage engine failed; durability of the last write is unknown
-  invalid_argument,   // the caller passed something outside the contract or its limits
-  unsupported,        // written by a newer schema version, or a kind this build does not know
-  write_stopped,      // the log refuses appends after a failed write until it is reopened
-  busy,               // a bounded queue is full; try again later
-  closed,             // the log is shutting down or closed
-  timed_out,          // a bounded wait ran out
-  read_only,          // the log was opened read-only
+  not_found,         // a record or key that is not there
+  corruption,        // bytes on disk that do not parse or do not match the chain
+  io_error,          // the storage engine failed; durability of the last write is unknown
+  invalid_argument,  // the caller passed something outside the contract or its limits
+  unsupported,       // written by a newer schema version, or a kind this build does not know
+  write_stopped,     // the log refuses appends after a failed write until it is reopened
+  busy,              // a bounded queue is full; try again later
+  closed,            // the log is shutting down or closed
+  timed_out,         // a bounded wait ran out
+  read_only,         // the log was opened read-only
 };
 
 std::string_view status_code_name(StatusCode code);
@@ -38,20 +38,30 @@ class [[nodiscard]] Status {
  public:
   Status() = default;
   static Status ok() { return Status(); }
-  static Status not_found(std::string message) { return {StatusCode::not_found, std::move(message)}; }
-  static Status corruption(std::string message) { return {StatusCode::corruption, std::move(message)}; }
+  static Status not_found(std::string message) {
+    return {StatusCode::not_found, std::move(message)};
+  }
+  static Status corruption(std::string message) {
+    return {StatusCode::corruption, std::move(message)};
+  }
   static Status io_error(std::string message) { return {StatusCode::io_error, std::move(message)}; }
   static Status invalid_argument(std::string message) {
     return {StatusCode::invalid_argument, std::move(message)};
   }
-  static Status unsupported(std::string message) { return {StatusCode::unsupported, std::move(message)}; }
+  static Status unsupported(std::string message) {
+    return {StatusCode::unsupported, std::move(message)};
+  }
   static Status write_stopped(std::string message) {
     return {StatusCode::write_stopped, std::move(message)};
   }
   static Status busy(std::string message) { return {StatusCode::busy, std::move(message)}; }
   static Status closed(std::string message) { return {StatusCode::closed, std::move(message)}; }
-  static Status timed_out(std::string message) { return {StatusCode::timed_out, std::move(message)}; }
-  static Status read_only(std::string message) { return {StatusCode::read_only, std::move(message)}; }
+  static Status timed_out(std::string message) {
+    return {StatusCode::timed_out, std::move(message)};
+  }
+  static Status read_only(std::string message) {
+    return {StatusCode::read_only, std::move(message)};
+  }
 
   bool is_ok() const { return code_ == StatusCode::ok; }
   StatusCode code() const { return code_; }

@@ -79,7 +79,8 @@ Status tamper_remove_record(const std::filesystem::path& log_path, std::uint64_t
   return status.is_ok() ? raw.remove(sequence) : status;
 }
 
-Status tamper_swap_records(const std::filesystem::path& log_path, std::uint64_t a, std::uint64_t b) {
+Status tamper_swap_records(const std::filesystem::path& log_path, std::uint64_t a,
+                           std::uint64_t b) {
   RawLog raw;
   Status status = raw.open(log_path);
   std::string value_a;

@@ -13,8 +13,8 @@ namespace tokenledger::testing {
 
 // XORs one byte of a record's stored value with `mask` (offset counted from the end when
 // negative, so that tests can aim at the payload rather than the segment table).
-Status tamper_flip_byte(const std::filesystem::path& log_path, std::uint64_t sequence,
-                        long offset, std::uint8_t mask = 0x01);
+Status tamper_flip_byte(const std::filesystem::path& log_path, std::uint64_t sequence, long offset,
+                        std::uint8_t mask = 0x01);
 Status tamper_remove_record(const std::filesystem::path& log_path, std::uint64_t sequence);
 Status tamper_swap_records(const std::filesystem::path& log_path, std::uint64_t a, std::uint64_t b);
 // Deletes every record from `first_sequence` on, leaving the stored head as it was.

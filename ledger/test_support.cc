@@ -10,8 +10,8 @@ namespace tokenledger::testing {
 
 ScratchDirectory::ScratchDirectory() {
   const char* base = std::getenv("TMPDIR");
-  std::string pattern = std::string(base != nullptr && *base != '\0' ? base : "/tmp") +
-                        "/tokenledger-test-XXXXXX";
+  std::string pattern =
+      std::string(base != nullptr && *base != '\0' ? base : "/tmp") + "/tokenledger-test-XXXXXX";
   TL_ASSERT(mkdtemp(pattern.data()) != nullptr);
   path_ = pattern;
 }
@@ -31,16 +31,16 @@ Hash hash_of_byte(std::uint8_t byte) {
 
 std::vector<Event> sample_events() {
   constexpr TimeNs t = 1'610'624'866'000'000'000;  // 2021-01-14T11:47:46Z
-  const Actor api_actor{"user-4Lq3C2Xj0pM8d6zYw1Bn5a", "token-2j1hEyxXOEqYaSipeZHaW4",
-                        "192.0.2.7", "fastly-js/13.0.0", "req-0001"};
+  const Actor api_actor{"user-4Lq3C2Xj0pM8d6zYw1Bn5a", "token-2j1hEyxXOEqYaSipeZHaW4", "192.0.2.7",
+                        "fastly-js/13.0.0", "req-0001"};
   const Actor system_actor{};
   std::vector<Event> events;
   events.push_back({system_actor, CustomerCreated{"cust-7H1sY0aB2cD3eF4gH5iJ6k", "Example Co"}});
-  events.push_back({system_actor, UserCreated{"user-4Lq3C2Xj0pM8d6zYw1Bn5a",
-                                              "cust-7H1sY0aB2cD3eF4gH5iJ6k", "ops@example.com",
-                                              "Operator", Role::superuser,
-                                              "$argon2id$v=19$m=65536,t=2,p=1$c2FsdHNhbHQ$aGFzaA",
-                                              UserKind::person}});
+  events.push_back(
+      {system_actor,
+       UserCreated{"user-4Lq3C2Xj0pM8d6zYw1Bn5a", "cust-7H1sY0aB2cD3eF4gH5iJ6k", "ops@example.com",
+                   "Operator", Role::superuser, "$argon2id$v=19$m=65536,t=2,p=1$c2FsdHNhbHQ$aGFzaA",
+                   UserKind::person}});
   UserUpdated updated;
   updated.user_id = "user-4Lq3C2Xj0pM8d6zYw1Bn5a";
   updated.name = "Chief Operator";
@@ -51,9 +51,9 @@ std::vector<Event> sample_events() {
   events.push_back({api_actor, PasswordChanged{"user-4Lq3C2Xj0pM8d6zYw1Bn5a",
                                                "$argon2id$v=19$m=65536,t=2,p=1$bmV3c2FsdA$bmV3"}});
   events.push_back({api_actor, UserDeleted{"user-9Zz9Zz9Zz9Zz9Zz9Zz9Zz9", true}});
-  events.push_back({Actor{std::nullopt, std::nullopt, "198.51.100.4", "curl/7.88.1", "req-0002"},
-                    LoginFailed{"user-4Lq3C2Xj0pM8d6zYw1Bn5a",
-                                LoginFailureReason::one_time_password_wrong, 3}});
+  events.push_back(
+      {Actor{std::nullopt, std::nullopt, "198.51.100.4", "curl/7.88.1", "req-0002"},
+       LoginFailed{"user-4Lq3C2Xj0pM8d6zYw1Bn5a", LoginFailureReason::one_time_password_wrong, 3}});
   events.push_back({api_actor, TokenCreated{"2j1hEyxXOEqYaSipeZHaW4",
                                             "user-4Lq3C2Xj0pM8d6zYw1Bn5a",
                                             "cust-7H1sY0aB2cD3eF4gH5iJ6k",
@@ -64,14 +64,14 @@ std::vector<Event> sample_events() {
                                             hash_of_byte(0x10),
                                             TokenOrigin::api,
                                             t}});
-  events.push_back({api_actor, TokenRevoked{"2j1hEyxXOEqYaSipeZHaW4",
-                                            "user-4Lq3C2Xj0pM8d6zYw1Bn5a", RevokeReason::bulk}});
+  events.push_back({api_actor, TokenRevoked{"2j1hEyxXOEqYaSipeZHaW4", "user-4Lq3C2Xj0pM8d6zYw1Bn5a",
+                                            RevokeReason::bulk}});
   events.push_back({system_actor, TokenExpired{"3k2iFzyYPFrZbTjqfIbX5", t + 5}});
   events.push_back({system_actor, TokenUsed{"2j1hEyxXOEqYaSipeZHaW4", t + 60'000'000'000,
                                             "192.0.2.7", "fastly-js/13.0.0", 17}});
-  events.push_back({system_actor, LegacyKeyMigrated{"cust-7H1sY0aB2cD3eF4gH5iJ6k",
-                                                    "user-GlobalApiToken00000a",
-                                                    "4m3jGazZQGsacUkrgJcY6"}});
+  events.push_back(
+      {system_actor, LegacyKeyMigrated{"cust-7H1sY0aB2cD3eF4gH5iJ6k", "user-GlobalApiToken00000a",
+                                       "4m3jGazZQGsacUkrgJcY6"}});
   // Optional fields absent, other alternatives of the unions.
   UserUpdated unlocked;
   unlocked.user_id = "user-4Lq3C2Xj0pM8d6zYw1Bn5a";
@@ -79,10 +79,10 @@ std::vector<Event> sample_events() {
   unlocked.locked = false;
   unlocked.two_factor = TwoFactorDisabled{};
   events.push_back({system_actor, unlocked});
-  events.push_back({system_actor, UserCreated{"user-GlobalApiToken00000a",
-                                              "cust-7H1sY0aB2cD3eF4gH5iJ6k", "",
-                                              "Global API Token", Role::engineer, std::nullopt,
-                                              UserKind::global_api_token}});
+  events.push_back(
+      {system_actor,
+       UserCreated{"user-GlobalApiToken00000a", "cust-7H1sY0aB2cD3eF4gH5iJ6k", "",
+                   "Global API Token", Role::engineer, std::nullopt, UserKind::global_api_token}});
   events.push_back({system_actor, TokenCreated{"4m3jGazZQGsacUkrgJcY6",
                                                "user-GlobalApiToken00000a",
                                                "cust-7H1sY0aB2cD3eF4gH5iJ6k",
@@ -95,8 +95,8 @@ std::vector<Event> sample_events() {
                                                t - 1'000'000'000}});
   events.push_back({system_actor, TokenRevoked{"4m3jGazZQGsacUkrgJcY6", std::nullopt,
                                                RevokeReason::user_deleted}});
-  events.push_back({system_actor, TokenUsed{"4m3jGazZQGsacUkrgJcY6", t, std::nullopt,
-                                            std::nullopt, 1}});
+  events.push_back(
+      {system_actor, TokenUsed{"4m3jGazZQGsacUkrgJcY6", t, std::nullopt, std::nullopt, 1}});
   events.push_back({api_actor, LoginSucceeded{"user-4Lq3C2Xj0pM8d6zYw1Bn5a", true}});
   events.push_back({api_actor, SudoGranted{"2j1hEyxXOEqYaSipeZHaW4", "user-4Lq3C2Xj0pM8d6zYw1Bn5a",
                                            t + 300'000'000'000}});

@@ -9,8 +9,8 @@ namespace tokenledger {
 class ViewsWriter {
  public:
   static SecretEntry secret_entry(const Token& token, TokenIndex index) {
-    return SecretEntry{index, token.user, token.expires_at_ns, token.state, token.scopes,
-                       !token.services.empty()};
+    return SecretEntry{index,       token.user,   token.expires_at_ns,
+                       token.state, token.scopes, !token.services.empty()};
   }
 
   ViewsWriter(Views& views, const Record& record) : v_(views), record_(record) {}
@@ -21,7 +21,8 @@ class ViewsWriter {
   }
 
   Status operator()(const CustomerCreated& e) {
-    if (v_.customers_by_id_.contains(e.customer_id)) return bad("customer " + e.customer_id + " already exists");
+    if (v_.customers_by_id_.contains(e.customer_id))
+      return bad("customer " + e.customer_id + " already exists");
     const auto index = static_cast<CustomerIndex>(v_.customers_.size());
     Customer& customer = v_.customers_.emplace_back();
     customer.id = e.customer_id;
@@ -110,9 +111,12 @@ class ViewsWriter {
 
   Status operator()(const TokenCreated& e) {
     TokenId id{};
-    if (!parse_token_id(e.token_id, &id)) return bad("token id '" + e.token_id + "' is not 22 base62 characters");
-    if (v_.tokens_by_id_.contains(std::string_view(e.token_id))) return bad("token " + e.token_id + " already exists");
-    if (v_.tokens_by_secret_.contains(e.secret_sha256)) return bad("token " + e.token_id + " reuses a secret");
+    if (!parse_token_id(e.token_id, &id))
+      return bad("token id '" + e.token_id + "' is not 22 base62 characters");
+    if (v_.tokens_by_id_.contains(std::string_view(e.token_id)))
+      return bad("token " + e.token_id + " already exists");
+    if (v_.tokens_by_secret_.contains(e.secret_sha256))
+      return bad("token " + e.token_id + " reuses a secret");
     const auto user_found = v_.users_by_id_.find(e.user_id);
     if (user_found == v_.users_by_id_.end() || v_.users_[user_found->second].deleted) {
       return bad("unknown or deleted user " + e.user_id);
@@ -145,7 +149,9 @@ class ViewsWriter {
     return Status::ok();
   }
 
-  Status operator()(const TokenRevoked& e) { return end_token(e.token_id, TokenState::revoked, e.reason); }
+  Status operator()(const TokenRevoked& e) {
+    return end_token(e.token_id, TokenState::revoked, e.reason);
+  }
   Status operator()(const TokenExpired& e) {
     return end_token(e.token_id, TokenState::expired, RevokeReason::owner);
   }
@@ -164,9 +170,11 @@ class ViewsWriter {
   }
 
   Status operator()(const LegacyKeyMigrated& e) {
-    if (!v_.customers_by_id_.contains(e.customer_id)) return bad("unknown customer " + e.customer_id);
+    if (!v_.customers_by_id_.contains(e.customer_id))
+      return bad("unknown customer " + e.customer_id);
     if (!v_.users_by_id_.contains(e.user_id)) return bad("unknown user " + e.user_id);
-    if (!v_.tokens_by_id_.contains(std::string_view(e.token_id))) return bad("unknown token " + e.token_id);
+    if (!v_.tokens_by_id_.contains(std::string_view(e.token_id)))
+      return bad("unknown token " + e.token_id);
     return Status::ok();
   }
 
@@ -215,8 +223,8 @@ class ViewsWriter {
 
 Status apply(Views& views, const Record& record) {
   if (record.sequence != views.sequence() + 1) {
-    return Status::corruption("sequence " + std::to_string(record.sequence) +
-                              " applied after " + std::to_string(views.sequence()) +
+    return Status::corruption("sequence " + std::to_string(record.sequence) + " applied after " +
+                              std::to_string(views.sequence()) +
                               ": records must be applied in order without gaps");
   }
   Status status = std::visit(ViewsWriter(views, record), record.event.body);

@@ -24,7 +24,8 @@ TEST(Apply, RecordsMustComeInOrderWithoutGaps) {
   EXPECT_EQ(status.code(), StatusCode::corruption);
   EXPECT_EQ(views.sequence(), 0u);
   ASSERT_TRUE(apply(views, record(1, CustomerCreated{make_id("c"), "C"})).is_ok());
-  EXPECT_EQ(apply(views, record(1, CustomerCreated{make_id("d"), "D"})).code(), StatusCode::corruption);
+  EXPECT_EQ(apply(views, record(1, CustomerCreated{make_id("d"), "D"})).code(),
+            StatusCode::corruption);
 }
 
 TEST(Apply, EventsThatDoNotFitAreCorruptionNamingTheSequence) {
@@ -32,10 +33,19 @@ TEST(Apply, EventsThatDoNotFitAreCorruptionNamingTheSequence) {
   ASSERT_TRUE(apply(views, record(1, CustomerCreated{make_id("c"), "C"})).is_ok());
   const EventBody misfits[] = {
       CustomerCreated{make_id("c"), "again"},
-      UserCreated{make_id("u"), make_id("nocustomer"), "l", "n", Role::user, std::nullopt, UserKind::person},
+      UserCreated{make_id("u"), make_id("nocustomer"), "l", "n", Role::user, std::nullopt,
+                  UserKind::person},
       TokenRevoked{make_id("tnone"), std::nullopt, RevokeReason::owner},
-      TokenCreated{"short", make_id("u"), make_id("c"), "n", {Scope::global}, {}, std::nullopt, {},
-                   TokenOrigin::api, 0},
+      TokenCreated{"short",
+                   make_id("u"),
+                   make_id("c"),
+                   "n",
+                   {Scope::global},
+                   {},
+                   std::nullopt,
+                   {},
+                   TokenOrigin::api,
+                   0},
       TokenUsed{make_id("tnone"), 0, std::nullopt, std::nullopt, 1},
       UserDeleted{make_id("u"), false},
   };
@@ -52,8 +62,9 @@ TEST(Apply, RebuildingFromTheSameRecordsGivesTheSameViews) {
   d.accept(Caller::operator_caller(), CreateCustomer{make_id("c"), "C"});
   d.accept(Caller::operator_caller(), CreateUser{make_id("u"), make_id("c"), "u@c", "U", Role::user,
                                                  testing::fake_password_hash("u")});
-  d.accept(Caller::user_caller(make_id("u")),
-           CreateToken{make_id("t"), sha256("s"), make_id("u"), "t", {Scope::global}, {}, std::nullopt});
+  d.accept(
+      Caller::user_caller(make_id("u")),
+      CreateToken{make_id("t"), sha256("s"), make_id("u"), "t", {Scope::global}, {}, std::nullopt});
   Views rebuilt;
   for (const Record& r : d.log) ASSERT_TRUE(apply(rebuilt, r).is_ok());
   EXPECT_TRUE(rebuilt.same_as(d.views()));

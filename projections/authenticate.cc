@@ -9,14 +9,22 @@ namespace tokenledger {
 
 std::string_view auth_failure_name(AuthFailure failure) {
   switch (failure) {
-    case AuthFailure::unknown_key: return "unknown_key";
-    case AuthFailure::revoked: return "revoked";
-    case AuthFailure::expired: return "expired";
-    case AuthFailure::user_locked: return "user_locked";
-    case AuthFailure::user_deleted: return "user_deleted";
-    case AuthFailure::scope: return "scope";
-    case AuthFailure::role: return "role";
-    case AuthFailure::service: return "service";
+    case AuthFailure::unknown_key:
+      return "unknown_key";
+    case AuthFailure::revoked:
+      return "revoked";
+    case AuthFailure::expired:
+      return "expired";
+    case AuthFailure::user_locked:
+      return "user_locked";
+    case AuthFailure::user_deleted:
+      return "user_deleted";
+    case AuthFailure::scope:
+      return "scope";
+    case AuthFailure::role:
+      return "role";
+    case AuthFailure::service:
+      return "service";
   }
   TL_UNREACHABLE();
 }
@@ -30,13 +38,18 @@ AuthResult refuse(AuthFailure failure, std::string detail = {}) {
 bool scopes_allow(ScopeSet scopes, Access access) {
   const bool global = has_scope(scopes, Scope::global);
   switch (access) {
-    case Access::own_token: return true;
-    case Access::read: return global || has_scope(scopes, Scope::global_read);
+    case Access::own_token:
+      return true;
+    case Access::read:
+      return global || has_scope(scopes, Scope::global_read);
     case Access::write:
-    case Access::user_management: return global;
+    case Access::user_management:
+      return global;
     case Access::purge_select:
-      return global || has_scope(scopes, Scope::purge_select) || has_scope(scopes, Scope::purge_all);
-    case Access::purge_all: return global || has_scope(scopes, Scope::purge_all);
+      return global || has_scope(scopes, Scope::purge_select) ||
+             has_scope(scopes, Scope::purge_all);
+    case Access::purge_all:
+      return global || has_scope(scopes, Scope::purge_all);
   }
   TL_UNREACHABLE();
 }
@@ -70,14 +83,14 @@ AuthResult authenticate(const Views& views, const Hash& key_sha256, const Requir
     if (requirement.access == Access::user_management) {
       return refuse(AuthFailure::service, "a service-limited token cannot manage users");
     }
-    if (requirement.service_id &&
-        std::find(token.services.begin(), token.services.end(), *requirement.service_id) ==
-            token.services.end()) {
+    if (requirement.service_id && std::find(token.services.begin(), token.services.end(),
+                                            *requirement.service_id) == token.services.end()) {
       return refuse(AuthFailure::service, "token " + id() + " is limited to other services");
     }
   }
   return AuthResult{Authenticated{entry->token, &token, &user, &views.customer(user.customer)},
-                    AuthFailure::unknown_key, {}};
+                    AuthFailure::unknown_key,
+                    {}};
 }
 
 }  // namespace tokenledger

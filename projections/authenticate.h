@@ -29,14 +29,14 @@ struct Requirement {
 };
 
 enum class AuthFailure : std::uint8_t {
-  unknown_key,   // no token has this secret
+  unknown_key,  // no token has this secret
   revoked,
-  expired,       // past expires_at, whether or not the expiry is recorded yet
+  expired,  // past expires_at, whether or not the expiry is recorded yet
   user_locked,
   user_deleted,
-  scope,         // the token's scopes do not allow the request
-  role,          // the user's role does not allow it
-  service,       // the token is limited to other services
+  scope,    // the token's scopes do not allow the request
+  role,     // the user's role does not allow it
+  service,  // the token is limited to other services
 };
 std::string_view auth_failure_name(AuthFailure failure);
 

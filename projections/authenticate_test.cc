@@ -16,20 +16,24 @@ class AuthenticateTest : public ::testing::Test {
   void SetUp() override {
     const Caller op = Caller::operator_caller();
     d.accept(op, CreateCustomer{make_id("c1"), "One"});
-    d.accept(op, CreateUser{su, make_id("c1"), "su@one", "Su", Role::superuser, testing::fake_password_hash("s")});
-    d.accept(op, CreateUser{eng, make_id("c1"), "eng@one", "Eng", Role::engineer, testing::fake_password_hash("e")});
+    d.accept(op, CreateUser{su, make_id("c1"), "su@one", "Su", Role::superuser,
+                            testing::fake_password_hash("s")});
+    d.accept(op, CreateUser{eng, make_id("c1"), "eng@one", "Eng", Role::engineer,
+                            testing::fake_password_hash("e")});
   }
 
   Hash token(const std::string& user, const std::string& label, std::vector<Scope> scopes,
              std::vector<std::string> services = {}, std::optional<TimeNs> expires = {}) {
-    CreateToken c{make_id("t" + label), sha256(label), user, label, std::move(scopes), std::move(services), expires};
+    CreateToken c{make_id("t" + label), sha256(label),       user,   label,
+                  std::move(scopes),    std::move(services), expires};
     d.accept(Caller::user_caller(user), c);
     return sha256(label);
   }
 
   AuthResult auth(const Hash& key, Access access, bool superuser = false,
                   std::optional<std::string> service = {}) {
-    return authenticate(d.views(), key, Requirement{access, superuser, std::move(service)}, d.now_ns);
+    return authenticate(d.views(), key, Requirement{access, superuser, std::move(service)},
+                        d.now_ns);
   }
 
   static std::string failure(const AuthResult& result) {
@@ -78,15 +82,26 @@ TEST_F(AuthenticateTest, ScopesDecideWhatATokenMayDo) {
   const Hash purge_select = token(eng, "ps", {Scope::purge_select});
   const Hash purge_all = token(eng, "pa", {Scope::purge_all});
   const Hash global = token(eng, "g", {Scope::global});
-  struct Row { const Hash& key; Access access; const char* expected; };
+  struct Row {
+    const Hash& key;
+    Access access;
+    const char* expected;
+  };
   const Row rows[] = {
-      {read_only, Access::own_token, "ok"},  {read_only, Access::read, "ok"},
-      {read_only, Access::write, "scope"},   {read_only, Access::purge_select, "scope"},
-      {purge_select, Access::own_token, "ok"}, {purge_select, Access::read, "scope"},
-      {purge_select, Access::purge_select, "ok"}, {purge_select, Access::purge_all, "scope"},
-      {purge_all, Access::purge_select, "ok"}, {purge_all, Access::purge_all, "ok"},
-      {purge_all, Access::write, "scope"},   {global, Access::read, "ok"},
-      {global, Access::write, "ok"},         {global, Access::purge_all, "ok"},
+      {read_only, Access::own_token, "ok"},
+      {read_only, Access::read, "ok"},
+      {read_only, Access::write, "scope"},
+      {read_only, Access::purge_select, "scope"},
+      {purge_select, Access::own_token, "ok"},
+      {purge_select, Access::read, "scope"},
+      {purge_select, Access::purge_select, "ok"},
+      {purge_select, Access::purge_all, "scope"},
+      {purge_all, Access::purge_select, "ok"},
+      {purge_all, Access::purge_all, "ok"},
+      {purge_all, Access::write, "scope"},
+      {global, Access::read, "ok"},
+      {global, Access::write, "ok"},
+      {global, Access::purge_all, "ok"},
       {global, Access::user_management, "ok"},
   };
   for (const Row& row : rows) {

@@ -1,7 +1,7 @@
 // A vector of fixed-size chunks: elements never move once added (so the views' indexes can hold
-// positions and hash through them), and the table of chunks is small enough to stay in cache. std::deque would do the first but keeps only two 200-byte
-// tokens per block, which costs an extra cache miss on every authentication.
-// Threading: none of its own.
+// positions and hash through them), and the table of chunks is small enough to stay in cache.
+// std::deque would do the first but keeps only two 200-byte tokens per block, which costs an extra
+// cache miss on every authentication. Threading: none of its own.
 #pragma once
 
 #include <cstddef>

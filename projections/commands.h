@@ -22,8 +22,8 @@ namespace tokenledger {
 struct Caller {
   enum class Kind : std::uint8_t { operator_, system, user };
   Kind kind = Kind::system;
-  std::string user_id;                   // kind == user
-  std::optional<std::string> token_id;   // the token used, if any
+  std::string user_id;                  // kind == user
+  std::optional<std::string> token_id;  // the token used, if any
   std::optional<std::string> client_ip;
   std::optional<std::string> user_agent;
   std::optional<std::string> request_id;
@@ -125,14 +125,14 @@ struct MigrateLegacyKey {
   std::string customer_id;
   Hash key_sha256{};
   TimeNs key_created_at_ns = 0;
-  std::string new_user_id;   // used if the customer has no Global API Token user yet
+  std::string new_user_id;  // used if the customer has no Global API Token user yet
   std::string new_token_id;
 };
 
-using Command = std::variant<CreateCustomer, CreateUser, UpdateUser, ChangePassword,
-                             EnableTwoFactor, DisableTwoFactor, DeleteUser, RecordLogin,
-                             CreateToken, RevokeToken, BulkRevokeTokens, ExpireTokens,
-                             RecordTokenUses, GrantSudo, MigrateLegacyKey>;
+using Command =
+    std::variant<CreateCustomer, CreateUser, UpdateUser, ChangePassword, EnableTwoFactor,
+                 DisableTwoFactor, DeleteUser, RecordLogin, CreateToken, RevokeToken,
+                 BulkRevokeTokens, ExpireTokens, RecordTokenUses, GrantSudo, MigrateLegacyKey>;
 
 std::string_view command_name(const Command& command);
 

@@ -27,7 +27,8 @@ void initialize_libraries() {
 std::string random_text(std::size_t length, std::string_view alphabet) {
   initialize_libraries();
   std::string text(length, '\0');
-  for (char& c : text) c = alphabet[randombytes_uniform(static_cast<std::uint32_t>(alphabet.size()))];
+  for (char& c : text)
+    c = alphabet[randombytes_uniform(static_cast<std::uint32_t>(alphabet.size()))];
   return text;
 }
 
@@ -52,8 +53,9 @@ PasswordCost PasswordCost::minimum() {
 Result<std::string> hash_password(std::string_view password, const PasswordCost& cost) {
   initialize_libraries();
   if (password.size() < password_size_min_bytes || password.size() > password_size_max_bytes) {
-    return Status::invalid_argument("a password must be " + std::to_string(password_size_min_bytes) +
-                                    " to " + std::to_string(password_size_max_bytes) + " bytes long");
+    return Status::invalid_argument("a password must be " +
+                                    std::to_string(password_size_min_bytes) + " to " +
+                                    std::to_string(password_size_max_bytes) + " bytes long");
   }
   char hash[crypto_pwhash_argon2id_STRBYTES];
   if (crypto_pwhash_argon2id_str(hash, password.data(), password.size(), cost.operations,
@@ -81,8 +83,8 @@ Result<SealingKey> SealingKey::load_or_create(const std::filesystem::path& path)
     const std::string hex = hash_to_hex(key);
     const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0) return Status::io_error("cannot create the sealing key file " + path.string());
-    const bool written = write(fd, hex.data(), hex.size()) == static_cast<ssize_t>(hex.size()) &&
-                         fsync(fd) == 0;
+    const bool written =
+        write(fd, hex.data(), hex.size()) == static_cast<ssize_t>(hex.size()) && fsync(fd) == 0;
     close(fd);
     if (!written) return Status::io_error("cannot write the sealing key file " + path.string());
   }
@@ -101,7 +103,8 @@ Result<SealingKey> SealingKey::load_or_create(const std::filesystem::path& path)
   return from_bytes(key_id, key);
 }
 
-SealingKey SealingKey::from_bytes(std::string_view key_id, const std::array<std::uint8_t, 32>& key) {
+SealingKey SealingKey::from_bytes(std::string_view key_id,
+                                  const std::array<std::uint8_t, 32>& key) {
   SealingKey sealing;
   sealing.key_id_ = std::string(key_id);
   sealing.key_ = key;
@@ -115,10 +118,10 @@ SealedSecret SealingKey::seal(std::string_view secret) const {
   sealed.nonce.resize(crypto_secretbox_NONCEBYTES);
   randombytes_buf(sealed.nonce.data(), sealed.nonce.size());
   sealed.ciphertext.resize(secret.size() + crypto_secretbox_MACBYTES);
-  TL_ASSERT(crypto_secretbox_easy(reinterpret_cast<unsigned char*>(sealed.ciphertext.data()),
-                                  reinterpret_cast<const unsigned char*>(secret.data()), secret.size(),
-                                  reinterpret_cast<const unsigned char*>(sealed.nonce.data()),
-                                  key_.data()) == 0);
+  TL_ASSERT(crypto_secretbox_easy(
+                reinterpret_cast<unsigned char*>(sealed.ciphertext.data()),
+                reinterpret_cast<const unsigned char*>(secret.data()), secret.size(),
+                reinterpret_cast<const unsigned char*>(sealed.nonce.data()), key_.data()) == 0);
   return sealed;
 }
 
@@ -155,7 +158,7 @@ std::string base32_encode(std::string_view bytes) {
   size_t length = 0;
   TL_ASSERT(oath_base32_encode(bytes.data(), bytes.size(), &encoded, &length) == OATH_OK);
   std::string text(encoded, length);
-  free(encoded);  // allocated by liboath
+  free(encoded);                                                // allocated by liboath
   while (!text.empty() && text.back() == '=') text.pop_back();  // authenticator apps omit padding
   return text;
 }
@@ -186,7 +189,8 @@ std::string otpauth_uri(std::string_view issuer, std::string_view login, std::st
 std::string totp_code(std::string_view secret, TimeNs at_ns) {
   initialize_libraries();
   char code[7] = {};
-  TL_ASSERT(oath_totp_generate(secret.data(), secret.size(), static_cast<time_t>(at_ns / 1'000'000'000),
+  TL_ASSERT(oath_totp_generate(secret.data(), secret.size(),
+                               static_cast<time_t>(at_ns / 1'000'000'000),
                                OATH_TOTP_DEFAULT_TIME_STEP_SIZE, OATH_TOTP_DEFAULT_START_TIME, 6,
                                code) == OATH_OK);
   return std::string(code, 6);
@@ -197,9 +201,9 @@ bool verify_totp(std::string_view secret, std::string_view code, TimeNs now_ns) 
   if (code.size() != 6) return false;
   const std::string otp(code);
   // liboath compares the codes itself; the window of one step allows for clock drift.
-  return oath_totp_validate(secret.data(), secret.size(), static_cast<time_t>(now_ns / 1'000'000'000),
-                            OATH_TOTP_DEFAULT_TIME_STEP_SIZE, OATH_TOTP_DEFAULT_START_TIME, 1,
-                            otp.c_str()) >= 0;
+  return oath_totp_validate(
+             secret.data(), secret.size(), static_cast<time_t>(now_ns / 1'000'000'000),
+             OATH_TOTP_DEFAULT_TIME_STEP_SIZE, OATH_TOTP_DEFAULT_START_TIME, 1, otp.c_str()) >= 0;
 }
 
 }  // namespace tokenledger

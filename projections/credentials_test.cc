@@ -17,7 +17,8 @@ TEST(Credentials, IdsAndSecretsHaveTheContractsFormAndDoNotRepeat) {
     ASSERT_EQ(id.size(), 22u);
     ASSERT_EQ(secret.size(), 32u);
     for (char c : id) ASSERT_TRUE(std::isalnum(static_cast<unsigned char>(c)));
-    for (char c : secret) ASSERT_TRUE(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_');
+    for (char c : secret)
+      ASSERT_TRUE(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_');
     ASSERT_TRUE(seen.insert(id).second);
     ASSERT_TRUE(seen.insert(secret).second);
   }
@@ -32,7 +33,8 @@ TEST(Credentials, PasswordsAreStoredAsArgon2idAndVerified) {
   EXPECT_FALSE(verify_password(*hash, "correct horsf"));
   EXPECT_FALSE(verify_password("not a hash", "correct horse"));
   EXPECT_NE(*hash, hash_password("correct horse", PasswordCost::minimum()).value());  // salted
-  EXPECT_EQ(hash_password("short", PasswordCost::minimum()).status().code(), StatusCode::invalid_argument);
+  EXPECT_EQ(hash_password("short", PasswordCost::minimum()).status().code(),
+            StatusCode::invalid_argument);
   EXPECT_EQ(hash_password(std::string(257, 'x'), PasswordCost::minimum()).status().code(),
             StatusCode::invalid_argument);
 }

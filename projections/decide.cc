@@ -32,7 +32,9 @@ bool valid_id(std::string_view id) {
   return parse_token_id(id, &parsed);  // every id we issue has the token id's form
 }
 
-bool valid_password_hash(std::string_view hash) { return hash.starts_with("$argon2id$"); }
+bool valid_password_hash(std::string_view hash) {
+  return hash.starts_with("$argon2id$");
+}
 
 Rejection reject(std::string name, std::string detail = {}) {
   return Rejection{std::move(name), std::move(detail)};
@@ -42,7 +44,8 @@ class Decider {
  public:
   Decider(const Views& views, const Caller& caller, TimeNs now, const Policy& policy)
       : v_(views), caller_(caller), now_(now), policy_(policy) {
-    actor_.user_id = caller.kind == Caller::Kind::user ? std::optional(caller.user_id) : std::nullopt;
+    actor_.user_id =
+        caller.kind == Caller::Kind::user ? std::optional(caller.user_id) : std::nullopt;
     actor_.token_id = caller.token_id;
     actor_.client_ip = caller.client_ip;
     actor_.user_agent = caller.user_agent;
@@ -52,7 +55,8 @@ class Decider {
   Decision operator()(const CreateCustomer& c) {
     if (!is_operator()) return reject("not_allowed", "only an operator creates customers");
     if (!valid_id(c.customer_id)) return reject("invalid_id", "customer id");
-    if (v_.customer_by_id(c.customer_id) != nullptr) return reject("customer_exists", c.customer_id);
+    if (v_.customer_by_id(c.customer_id) != nullptr)
+      return reject("customer_exists", c.customer_id);
     if (!valid_text(c.name, policy_.name_size_max_bytes, false)) return reject("invalid_name");
     return one(CustomerCreated{c.customer_id, c.name});
   }
@@ -80,7 +84,8 @@ class Decider {
       return reject("not_allowed", "only a superuser of the customer changes users");
     }
     if (user->kind != UserKind::person && !is_operator()) return reject("synthetic_user");
-    if (c.name && !valid_text(*c.name, policy_.name_size_max_bytes, false)) return reject("invalid_name");
+    if (c.name && !valid_text(*c.name, policy_.name_size_max_bytes, false))
+      return reject("invalid_name");
     UserUpdated update;
     update.user_id = c.user_id;
     if (c.name && *c.name != user->name) update.name = c.name;
@@ -96,7 +101,8 @@ class Decider {
   Decision operator()(const ChangePassword& c) {
     const User* user = v_.user_by_id(c.user_id);
     if (user == nullptr || user->deleted) return reject("unknown_user", c.user_id);
-    if (!is_operator() && !is_self(*user)) return reject("not_allowed", "only the user changes its password");
+    if (!is_operator() && !is_self(*user))
+      return reject("not_allowed", "only the user changes its password");
     if (user->kind != UserKind::person) return reject("synthetic_user");
     if (!valid_password_hash(c.password_hash)) return reject("invalid_password_hash");
     return one(PasswordChanged{c.user_id, c.password_hash});
@@ -105,7 +111,8 @@ class Decider {
   Decision operator()(const EnableTwoFactor& c) {
     const User* user = v_.user_by_id(c.user_id);
     if (user == nullptr || user->deleted) return reject("unknown_user", c.user_id);
-    if (!is_operator() && !is_self(*user)) return reject("not_allowed", "only the user enrolls itself");
+    if (!is_operator() && !is_self(*user))
+      return reject("not_allowed", "only the user enrolls itself");
     if (user->kind != UserKind::person) return reject("synthetic_user");
     if (c.sealed_secret.ciphertext.empty()) return reject("invalid_two_factor_secret");
     UserUpdated update;
@@ -176,7 +183,8 @@ class Decider {
     if (!is_self(*user)) return reject("not_allowed", "tokens are created only by their own user");
     if (user->kind != UserKind::person) return reject("synthetic_user");
     if (user->locked) return reject("user_locked");
-    if (user->live_token_count >= policy_.live_tokens_per_user_max) return reject("too_many_tokens");
+    if (user->live_token_count >= policy_.live_tokens_per_user_max)
+      return reject("too_many_tokens");
     if (!valid_id(c.token_id)) return reject("invalid_id", "token id");
     if (v_.token_by_id(c.token_id) != nullptr) return reject("token_exists", c.token_id);
     if (v_.token_by_secret(c.secret_sha256) != nullptr) return reject("secret_reused");
@@ -226,7 +234,8 @@ class Decider {
     std::vector<Event> events;
     for (const auto& [expires_at, index] : v_.expiry_queue()) {
       if (expires_at > now_ || events.size() >= policy_.expire_batch_max) break;
-      events.push_back(event(TokenExpired{std::string(token_id_view(v_.token(index).id)), expires_at}));
+      events.push_back(
+          event(TokenExpired{std::string(token_id_view(v_.token(index).id)), expires_at}));
     }
     return events;
   }
@@ -238,7 +247,7 @@ class Decider {
     for (const TokenUse& use : c.uses) {
       if (v_.token_by_id(use.token_id) == nullptr) return reject("unknown_token", use.token_id);
       Event e{Actor{}, TokenUsed{use.token_id, use.last_used_at_ns, use.client_ip, use.user_agent,
-                                  use.use_count}};
+                                 use.use_count}};
       e.actor.token_id = use.token_id;
       e.actor.client_ip = use.client_ip;
       e.actor.user_agent = use.user_agent;
@@ -277,7 +286,8 @@ class Decider {
       const User& synthetic = v_.user(*customer->global_api_token_user);
       for (TokenIndex index : synthetic.tokens) {
         if (v_.token(index).origin == TokenOrigin::legacy_migration) {
-          return reject("customer_already_migrated", "the customer's legacy key was migrated before");
+          return reject("customer_already_migrated",
+                        "the customer's legacy key was migrated before");
         }
       }
       user_id = synthetic.id;
@@ -285,14 +295,22 @@ class Decider {
       if (!valid_id(c.new_user_id)) return reject("invalid_id", "user id");
       if (v_.user_by_id(c.new_user_id) != nullptr) return reject("user_exists", c.new_user_id);
       user_id = c.new_user_id;
-      events.push_back(event(UserCreated{user_id, c.customer_id, "", "Global API Token",
-                                         Role::superuser, std::nullopt, UserKind::global_api_token}));
+      events.push_back(
+          event(UserCreated{user_id, c.customer_id, "", "Global API Token", Role::superuser,
+                            std::nullopt, UserKind::global_api_token}));
     }
     if (!valid_id(c.new_token_id)) return reject("invalid_id", "token id");
     if (v_.token_by_id(c.new_token_id) != nullptr) return reject("token_exists", c.new_token_id);
-    events.push_back(event(TokenCreated{c.new_token_id, user_id, c.customer_id, "Global API Token",
-                                        {Scope::global}, {}, std::nullopt, c.key_sha256,
-                                        TokenOrigin::legacy_migration, c.key_created_at_ns}));
+    events.push_back(event(TokenCreated{c.new_token_id,
+                                        user_id,
+                                        c.customer_id,
+                                        "Global API Token",
+                                        {Scope::global},
+                                        {},
+                                        std::nullopt,
+                                        c.key_sha256,
+                                        TokenOrigin::legacy_migration,
+                                        c.key_created_at_ns}));
     events.push_back(event(LegacyKeyMigrated{c.customer_id, user_id, c.new_token_id}));
     return events;
   }
@@ -310,8 +328,8 @@ class Decider {
 
   bool is_superuser_of(const Customer* customer) const {
     const User* user = caller_user();
-    return user != nullptr && customer != nullptr && !user->locked && user->role == Role::superuser &&
-           &v_.customer(user->customer) == customer;
+    return user != nullptr && customer != nullptr && !user->locked &&
+           user->role == Role::superuser && &v_.customer(user->customer) == customer;
   }
 
   // The token if the caller may revoke it, with the reason; null when it does not exist or is
@@ -354,10 +372,10 @@ Decision decide(const Views& views, const Caller& caller, const Command& command
 
 std::string_view command_name(const Command& command) {
   static constexpr std::string_view names[] = {
-      "create_customer", "create_user",   "update_user",   "change_password",
-      "enable_two_factor", "disable_two_factor", "delete_user", "record_login",
-      "create_token",    "revoke_token",  "bulk_revoke_tokens", "expire_tokens",
-      "record_token_uses", "grant_sudo",  "migrate_legacy_key"};
+      "create_customer",   "create_user",        "update_user",        "change_password",
+      "enable_two_factor", "disable_two_factor", "delete_user",        "record_login",
+      "create_token",      "revoke_token",       "bulk_revoke_tokens", "expire_tokens",
+      "record_token_uses", "grant_sudo",         "migrate_legacy_key"};
   static_assert(std::size(names) == std::variant_size_v<Command>);
   return names[command.index()];
 }

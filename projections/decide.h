@@ -28,14 +28,14 @@ struct Rejection {
 };
 
 struct Policy {
-  std::uint32_t login_failures_max = 5;          // consecutive failures that lock a user
-  TimeNs sudo_duration_ns = 300'000'000'000;     // five minutes
+  std::uint32_t login_failures_max = 5;       // consecutive failures that lock a user
+  TimeNs sudo_duration_ns = 300'000'000'000;  // five minutes
   std::size_t bulk_revoke_max = 1000;
   std::size_t expire_batch_max = 1000;
   std::size_t usage_batch_max = 1000;
   std::size_t services_per_token_max = 256;
   std::size_t name_size_max_bytes = 255;
-  std::size_t login_size_max_bytes = 254;        // an e-mail address
+  std::size_t login_size_max_bytes = 254;  // an e-mail address
   std::size_t live_tokens_per_user_max = 10'000;
 };
 

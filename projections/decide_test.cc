@@ -20,7 +20,9 @@ const std::string su2 = make_id("super2");
 const std::string alice = make_id("alice");
 const std::string bob = make_id("bob");
 
-Hash secret(const std::string& label) { return sha256("secret " + label); }
+Hash secret(const std::string& label) {
+  return sha256("secret " + label);
+}
 
 class DecideTest : public ::testing::Test {
  protected:
@@ -28,10 +30,14 @@ class DecideTest : public ::testing::Test {
     const Caller op = Caller::operator_caller();
     d.accept(op, CreateCustomer{c1, "Customer One"});
     d.accept(op, CreateCustomer{c2, "Customer Two"});
-    d.accept(op, CreateUser{su, c1, "su@one.example", "Super One", Role::superuser, testing::fake_password_hash("su")});
-    d.accept(op, CreateUser{su2, c2, "su@two.example", "Super Two", Role::superuser, testing::fake_password_hash("su2")});
-    d.accept(as(su), CreateUser{alice, c1, "alice@one.example", "Alice", Role::engineer, testing::fake_password_hash("a")});
-    d.accept(as(su), CreateUser{bob, c1, "bob@one.example", "Bob", Role::user, testing::fake_password_hash("b")});
+    d.accept(op, CreateUser{su, c1, "su@one.example", "Super One", Role::superuser,
+                            testing::fake_password_hash("su")});
+    d.accept(op, CreateUser{su2, c2, "su@two.example", "Super Two", Role::superuser,
+                            testing::fake_password_hash("su2")});
+    d.accept(as(su), CreateUser{alice, c1, "alice@one.example", "Alice", Role::engineer,
+                                testing::fake_password_hash("a")});
+    d.accept(as(su), CreateUser{bob, c1, "bob@one.example", "Bob", Role::user,
+                                testing::fake_password_hash("b")});
   }
 
   static Caller as(const std::string& user, std::optional<std::string> token = {}) {
@@ -60,18 +66,22 @@ TEST_F(DecideTest, OnlyOperatorsCreateCustomersWithFreshValidIds) {
   EXPECT_EQ(d.rejection(as(su), CreateCustomer{make_id("c3"), "x"}), "not_allowed");
   EXPECT_EQ(d.rejection(Caller::operator_caller(), CreateCustomer{c1, "again"}), "customer_exists");
   EXPECT_EQ(d.rejection(Caller::operator_caller(), CreateCustomer{"short", "x"}), "invalid_id");
-  EXPECT_EQ(d.rejection(Caller::operator_caller(), CreateCustomer{make_id("c3"), ""}), "invalid_name");
-  EXPECT_EQ(d.rejection(Caller::operator_caller(), CreateCustomer{make_id("c3"), "a\nb"}), "invalid_name");
+  EXPECT_EQ(d.rejection(Caller::operator_caller(), CreateCustomer{make_id("c3"), ""}),
+            "invalid_name");
+  EXPECT_EQ(d.rejection(Caller::operator_caller(), CreateCustomer{make_id("c3"), "a\nb"}),
+            "invalid_name");
   EXPECT_EQ(d.rejection(Caller::operator_caller(), CreateCustomer{make_id("c3"), "Three"}), "");
 }
 
 TEST_F(DecideTest, UsersAreCreatedBySuperusersOfTheirOwnCustomer) {
-  const auto create = [](const std::string& id, const std::string& customer, const std::string& login) {
+  const auto create = [](const std::string& id, const std::string& customer,
+                         const std::string& login) {
     return CreateUser{id, customer, login, "Name", Role::user, testing::fake_password_hash(id)};
   };
   EXPECT_EQ(d.rejection(as(alice), create(make_id("u3"), c1, "u3@one.example")), "not_allowed");
   EXPECT_EQ(d.rejection(as(su2), create(make_id("u3"), c1, "u3@one.example")), "not_allowed");
-  EXPECT_EQ(d.rejection(as(su), create(make_id("u3"), make_id("nope"), "u3@one.example")), "unknown_customer");
+  EXPECT_EQ(d.rejection(as(su), create(make_id("u3"), make_id("nope"), "u3@one.example")),
+            "unknown_customer");
   EXPECT_EQ(d.rejection(as(su), create(alice, c1, "other@one.example")), "user_exists");
   EXPECT_EQ(d.rejection(as(su), create(make_id("u3"), c1, "alice@one.example")), "login_taken");
   EXPECT_EQ(d.rejection(as(su), create(make_id("u3"), c1, "has space")), "invalid_login");
@@ -94,13 +104,15 @@ TEST_F(DecideTest, SuperusersChangeNameRoleAndLock) {
   EXPECT_EQ(user->role, Role::billing);
   EXPECT_TRUE(user->locked);
   EXPECT_EQ(user->lock_reason, LockReason::superuser);
-  EXPECT_TRUE(d.accept(as(su), UpdateUser{bob, "Robert", Role::billing, true}).empty());  // no change
+  EXPECT_TRUE(
+      d.accept(as(su), UpdateUser{bob, "Robert", Role::billing, true}).empty());  // no change
   d.accept(as(su), UpdateUser{bob, {}, {}, false});
   EXPECT_FALSE(d.views().user_by_id(bob)->locked);
 }
 
 TEST_F(DecideTest, PasswordsAreChangedByTheirUserOnly) {
-  EXPECT_EQ(d.rejection(as(su), ChangePassword{alice, testing::fake_password_hash("new")}), "not_allowed");
+  EXPECT_EQ(d.rejection(as(su), ChangePassword{alice, testing::fake_password_hash("new")}),
+            "not_allowed");
   EXPECT_EQ(d.rejection(as(alice), ChangePassword{alice, "plain text"}), "invalid_password_hash");
   d.accept(as(alice), ChangePassword{alice, testing::fake_password_hash("new")});
   EXPECT_EQ(*d.views().user_by_id(alice)->password_hash, testing::fake_password_hash("new"));
@@ -110,7 +122,8 @@ TEST_F(DecideTest, PasswordsAreChangedByTheirUserOnly) {
 TEST_F(DecideTest, TwoFactorIsEnrolledByTheUserAndDisabledByItOrASuperuser) {
   const SealedSecret sealed{"key-1", "nonce", "ciphertext"};
   EXPECT_EQ(d.rejection(as(su), EnableTwoFactor{alice, sealed}), "not_allowed");
-  EXPECT_EQ(d.rejection(as(alice), EnableTwoFactor{alice, SealedSecret{}}), "invalid_two_factor_secret");
+  EXPECT_EQ(d.rejection(as(alice), EnableTwoFactor{alice, SealedSecret{}}),
+            "invalid_two_factor_secret");
   EXPECT_EQ(d.rejection(as(alice), DisableTwoFactor{alice}), "two_factor_not_enabled");
   d.accept(as(alice), EnableTwoFactor{alice, sealed});
   EXPECT_EQ(d.views().user_by_id(alice)->two_factor, sealed);
@@ -123,7 +136,8 @@ TEST_F(DecideTest, AUserWithLiveTokensCannotBeDeleted) {
   const std::string token = create_token(bob, "b1");
   EXPECT_EQ(d.rejection(as(alice), DeleteUser{bob, false}), "not_allowed");
   EXPECT_EQ(d.rejection(as(su), DeleteUser{bob, false}), "user_has_live_tokens");
-  EXPECT_EQ(d.rejection(as(su), DeleteUser{bob, true}), "user_has_live_tokens");  // force: operators only
+  EXPECT_EQ(d.rejection(as(su), DeleteUser{bob, true}),
+            "user_has_live_tokens");  // force: operators only
   d.accept(as(bob), RevokeToken{token});
   d.accept(as(su), DeleteUser{bob, false});
   EXPECT_TRUE(d.views().user_by_id(bob)->deleted);
@@ -148,7 +162,8 @@ TEST_F(DecideTest, FiveConsecutiveFailuresLockTheUserAndTheLockIsAnEvent) {
     EXPECT_EQ(d.accept(system, RecordLogin{alice, LoginFailureReason::wrong_password}).size(), 1u);
   }
   EXPECT_FALSE(d.views().user_by_id(alice)->locked);
-  const std::vector<Event> fifth = d.accept(system, RecordLogin{alice, LoginFailureReason::wrong_password});
+  const std::vector<Event> fifth =
+      d.accept(system, RecordLogin{alice, LoginFailureReason::wrong_password});
   ASSERT_EQ(fifth.size(), 2u);
   EXPECT_EQ(std::get<LoginFailed>(fifth[0].body).consecutive_failures, 5u);
   const auto& lock = std::get<UserUpdated>(fifth[1].body);
@@ -158,7 +173,8 @@ TEST_F(DecideTest, FiveConsecutiveFailuresLockTheUserAndTheLockIsAnEvent) {
   // Later attempts on the locked account write nothing.
   EXPECT_TRUE(d.accept(system, RecordLogin{alice, LoginFailureReason::wrong_password}).empty());
   EXPECT_EQ(d.rejection(as(alice), token_for(alice, "x")), "user_locked");
-  EXPECT_EQ(d.rejection(as(alice), RecordLogin{alice, {}}), "not_allowed");  // only the system records logins
+  EXPECT_EQ(d.rejection(as(alice), RecordLogin{alice, {}}),
+            "not_allowed");  // only the system records logins
 }
 
 TEST_F(DecideTest, ASuccessfulLoginResetsTheFailureCount) {
@@ -181,7 +197,8 @@ TEST_F(DecideTest, TokensAreCreatedOnlyByTheirOwnUser) {
   EXPECT_EQ(d.rejection(as(su), token_for(alice, "a1")), "not_allowed");
   EXPECT_EQ(d.rejection(Caller::operator_caller(), token_for(alice, "a1")), "not_allowed");
   EXPECT_EQ(d.rejection(as(alice), token_for(make_id("ghost"), "a1")), "unknown_user");
-  const std::vector<Event> events = d.accept(as(alice, make_id("tsession")), token_for(alice, "a1"));
+  const std::vector<Event> events =
+      d.accept(as(alice, make_id("tsession")), token_for(alice, "a1"));
   ASSERT_EQ(events.size(), 1u);
   const auto& created = std::get<TokenCreated>(events[0].body);
   EXPECT_EQ(created.customer_id, c1);
@@ -242,8 +259,8 @@ TEST_F(DecideTest, ALiveTokenLimitPerUserHolds) {
 TEST_F(DecideTest, TokensAreRevokedByTheirOwnerOrASuperuserOfTheSameCustomer) {
   const std::string a1 = create_token(alice, "a1");
   const std::string a2 = create_token(alice, "a2");
-  EXPECT_EQ(d.rejection(as(bob), RevokeToken{a1}), "unknown_token");   // not visible to bob
-  EXPECT_EQ(d.rejection(as(su2), RevokeToken{a1}), "unknown_token");   // other customer
+  EXPECT_EQ(d.rejection(as(bob), RevokeToken{a1}), "unknown_token");  // not visible to bob
+  EXPECT_EQ(d.rejection(as(su2), RevokeToken{a1}), "unknown_token");  // other customer
   EXPECT_EQ(d.rejection(as(alice), RevokeToken{make_id("tnone")}), "unknown_token");
   const std::vector<Event> by_owner = d.accept(as(alice), RevokeToken{a1});
   EXPECT_EQ(std::get<TokenRevoked>(by_owner[0].body).reason, RevokeReason::owner);
@@ -308,7 +325,8 @@ TEST_F(DecideTest, UsageIsRecordedForKnownTokens) {
   ASSERT_NE(usage, nullptr);
   EXPECT_EQ(usage->use_count, 3u);
   EXPECT_EQ(usage->client_ip, "192.0.2.7");
-  EXPECT_EQ(d.rejection(Caller::system_caller(), RecordTokenUses{{TokenUse{make_id("tnone"), 0, "", "", 1}}}),
+  EXPECT_EQ(d.rejection(Caller::system_caller(),
+                        RecordTokenUses{{TokenUse{make_id("tnone"), 0, "", "", 1}}}),
             "unknown_token");
   EXPECT_EQ(d.rejection(as(alice), RecordTokenUses{{}}), "not_allowed");
 }
@@ -353,7 +371,8 @@ TEST_F(DecideTest, LegacyKeysMigrateOncePerCustomerToTheGlobalApiTokenUser) {
   EXPECT_EQ(d.rejection(Caller::operator_caller(), stolen), "secret_reused");
   // The synthetic user cannot create tokens or change its password.
   EXPECT_EQ(d.rejection(as(make_id("gat1")), token_for(make_id("gat1"), "g")), "synthetic_user");
-  EXPECT_EQ(d.rejection(Caller::operator_caller(), ChangePassword{make_id("gat1"), testing::fake_password_hash("x")}),
+  EXPECT_EQ(d.rejection(Caller::operator_caller(),
+                        ChangePassword{make_id("gat1"), testing::fake_password_hash("x")}),
             "synthetic_user");
 }
 

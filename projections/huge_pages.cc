@@ -12,13 +12,16 @@ void* allocate_large(std::size_t size_bytes) {
     if (memory == nullptr) throw std::bad_alloc();
     return memory;
   }
-  const std::size_t rounded = (size_bytes + huge_page_size_bytes - 1) / huge_page_size_bytes * huge_page_size_bytes;
+  const std::size_t rounded =
+      (size_bytes + huge_page_size_bytes - 1) / huge_page_size_bytes * huge_page_size_bytes;
   void* memory = std::aligned_alloc(huge_page_size_bytes, rounded);
   if (memory == nullptr) throw std::bad_alloc();
   (void)madvise(memory, rounded, MADV_HUGEPAGE);  // advice only: without it, ordinary pages
   return memory;
 }
 
-void free_large(void* memory, std::size_t) { std::free(memory); }
+void free_large(void* memory, std::size_t) {
+  std::free(memory);
+}
 
 }  // namespace tokenledger

@@ -24,7 +24,9 @@ struct HugePageAllocator {
   T* allocate(std::size_t count) { return static_cast<T*>(allocate_large(count * sizeof(T))); }
   void deallocate(T* memory, std::size_t count) { free_large(memory, count * sizeof(T)); }
   template <typename U>
-  bool operator==(const HugePageAllocator<U>&) const { return true; }
+  bool operator==(const HugePageAllocator<U>&) const {
+    return true;
+  }
 };
 
 }  // namespace tokenledger

@@ -19,11 +19,15 @@ constexpr std::size_t header_size = sizeof(magic) + 32;
 // A snapshot larger than this is refused rather than read (about 40 million tokens).
 constexpr std::uint64_t snapshot_size_max_bytes = 16ull << 30;
 
-capnp::Text::Reader text(const std::string& s) { return capnp::Text::Reader(s.data(), s.size()); }
+capnp::Text::Reader text(const std::string& s) {
+  return capnp::Text::Reader(s.data(), s.size());
+}
 capnp::Data::Reader data(const void* bytes, std::size_t size) {
   return capnp::Data::Reader(static_cast<const capnp::byte*>(bytes), size);
 }
-std::string str(capnp::Text::Reader t) { return std::string(t.cStr(), t.size()); }
+std::string str(capnp::Text::Reader t) {
+  return std::string(t.cStr(), t.size());
+}
 std::string bytes(capnp::Data::Reader d) {
   return std::string(reinterpret_cast<const char*>(d.begin()), d.size());
 }
@@ -92,7 +96,8 @@ void SnapshotAccess::fill(const Views& v, const Hash& head_hash, schema::Snapsho
     if (u.two_factor) {
       b.setTwoFactorKeyId(text(u.two_factor->key_id));
       b.setTwoFactorNonce(data(u.two_factor->nonce.data(), u.two_factor->nonce.size()));
-      b.setTwoFactorCiphertext(data(u.two_factor->ciphertext.data(), u.two_factor->ciphertext.size()));
+      b.setTwoFactorCiphertext(
+          data(u.two_factor->ciphertext.data(), u.two_factor->ciphertext.size()));
     }
     b.setConsecutiveFailures(u.consecutive_failures);
     b.setCreatedAtNs(u.created_at_ns);
@@ -211,8 +216,8 @@ Status SnapshotAccess::load(schema::Snapshot::Reader in, Views& v) {
     token.name = str(t.getName());
     for (auto s : t.getServices()) token.services.push_back(str(s));
     if (!v.tokens_by_id_.insert(index).second) return bad("duplicate token id");
-    const SecretEntry entry{index, token.user, token.expires_at_ns, token.state, token.scopes,
-                            !token.services.empty()};
+    const SecretEntry entry{index,       token.user,   token.expires_at_ns,
+                            token.state, token.scopes, !token.services.empty()};
     if (!v.tokens_by_secret_.emplace(token.secret_sha256, entry).second) {
       return bad("duplicate token secret");
     }
@@ -235,16 +240,19 @@ Status SnapshotAccess::load(schema::Snapshot::Reader in, Views& v) {
   return Status::ok();
 }
 
-Status write_snapshot(const Views& views, const Hash& head_hash, const std::filesystem::path& path) {
+Status write_snapshot(const Views& views, const Hash& head_hash,
+                      const std::filesystem::path& path) {
   capnp::MallocMessageBuilder message(1u << 20);  // first segment of 8 MiB: few segments
   SnapshotAccess::fill(views, head_hash, message.initRoot<schema::Snapshot>());
   const kj::Array<capnp::word> words = capnp::messageToFlatArray(message);
   const auto payload = words.asBytes();
-  const Hash checksum = sha256(std::string_view(reinterpret_cast<const char*>(payload.begin()), payload.size()));
+  const Hash checksum =
+      sha256(std::string_view(reinterpret_cast<const char*>(payload.begin()), payload.size()));
 
   const std::filesystem::path temporary = path.string() + ".tmp";
   const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return Status::io_error("cannot create " + temporary.string() + ": " + std::strerror(errno));
+  if (fd < 0)
+    return Status::io_error("cannot create " + temporary.string() + ": " + std::strerror(errno));
   Status status = write_all(fd, magic, sizeof magic);
   if (status.is_ok()) status = write_all(fd, checksum.data(), checksum.size());
   if (status.is_ok()) status = write_all(fd, payload.begin(), payload.size());
@@ -252,10 +260,12 @@ Status write_snapshot(const Views& views, const Hash& head_hash, const std::file
   ::close(fd);
   if (!status.is_ok()) return status;
   if (::rename(temporary.c_str(), path.c_str()) != 0) {
-    return Status::io_error("cannot rename the snapshot into place: " + std::string(std::strerror(errno)));
+    return Status::io_error("cannot rename the snapshot into place: " +
+                            std::string(std::strerror(errno)));
   }
   // Make the rename itself durable.
-  const int dir = ::open(path.parent_path().empty() ? "." : path.parent_path().c_str(), O_RDONLY | O_CLOEXEC);
+  const int dir =
+      ::open(path.parent_path().empty() ? "." : path.parent_path().c_str(), O_RDONLY | O_CLOEXEC);
   if (dir >= 0) {
     (void)::fsync(dir);
     ::close(dir);
@@ -275,19 +285,23 @@ Status load_snapshot(const std::filesystem::path& path, Views* views, Hash* head
   } closer{fd};
   const off_t size = ::lseek(fd, 0, SEEK_END);
   ::lseek(fd, 0, SEEK_SET);
-  if (size < static_cast<off_t>(header_size) || static_cast<std::uint64_t>(size) > snapshot_size_max_bytes ||
+  if (size < static_cast<off_t>(header_size) ||
+      static_cast<std::uint64_t>(size) > snapshot_size_max_bytes ||
       (size - header_size) % sizeof(capnp::word) != 0) {
     return Status::corruption("snapshot: unexpected size " + std::to_string(size));
   }
   char header[header_size];
   Status status = read_all(fd, header, header_size);
   if (!status.is_ok()) return status;
-  if (std::memcmp(header, magic, sizeof magic) != 0) return Status::unsupported("snapshot: unknown format");
-  kj::Array<capnp::word> words = kj::heapArray<capnp::word>((size - header_size) / sizeof(capnp::word));
+  if (std::memcmp(header, magic, sizeof magic) != 0)
+    return Status::unsupported("snapshot: unknown format");
+  kj::Array<capnp::word> words =
+      kj::heapArray<capnp::word>((size - header_size) / sizeof(capnp::word));
   status = read_all(fd, words.begin(), words.asBytes().size());
   if (!status.is_ok()) return status;
   const auto payload = words.asBytes();
-  const Hash checksum = sha256(std::string_view(reinterpret_cast<const char*>(payload.begin()), payload.size()));
+  const Hash checksum =
+      sha256(std::string_view(reinterpret_cast<const char*>(payload.begin()), payload.size()));
   if (std::memcmp(checksum.data(), header + sizeof magic, 32) != 0) {
     return Status::corruption("snapshot: checksum mismatch");
   }
@@ -296,7 +310,8 @@ Status load_snapshot(const std::filesystem::path& path, Views* views, Hash* head
     options.traversalLimitInWords = words.size() * 2;
     capnp::FlatArrayMessageReader reader(words.asPtr(), options);
     const auto root = reader.getRoot<schema::Snapshot>();
-    if (root.getFormatVersion() != format_version) return Status::unsupported("snapshot: format version");
+    if (root.getFormatVersion() != format_version)
+      return Status::unsupported("snapshot: format version");
     if (root.getHeadHash().size() != 32) return Status::corruption("snapshot: head hash");
     std::memcpy(head_hash->data(), root.getHeadHash().begin(), 32);
     return SnapshotAccess::load(root, *views);

@@ -26,7 +26,9 @@ TokenService::TokenService(Log& log, TokenServiceOptions options)
       views_(std::make_unique<Views>()),
       usage_(options_.usage_window_ns, options_.usage_tracked_tokens_max) {}
 
-TokenService::~TokenService() { (void)stop(); }
+TokenService::~TokenService() {
+  (void)stop();
+}
 
 Result<std::unique_ptr<TokenService>> TokenService::open(Log& log, TokenServiceOptions options) {
   std::unique_ptr<TokenService> service(new TokenService(log, std::move(options)));
@@ -42,10 +44,12 @@ Status TokenService::load_views() {
     Status status = load_snapshot(*options_.snapshot_path, loaded.get(), &head_hash);
     if (status.is_ok()) {
       const std::uint64_t sequence = loaded->sequence();
-      Result<RawRecord> record = sequence == 0 ? Result<RawRecord>(RawRecord{}) : log_.read_raw(sequence);
+      Result<RawRecord> record =
+          sequence == 0 ? Result<RawRecord>(RawRecord{}) : log_.read_raw(sequence);
       if (sequence > log_.head().sequence || !record.is_ok()) {
         status = Status::invalid_argument("it covers sequence " + std::to_string(sequence) +
-                                          ", beyond this log's head " + std::to_string(log_.head().sequence));
+                                          ", beyond this log's head " +
+                                          std::to_string(log_.head().sequence));
       } else if (sequence != 0 && sha256(record->bytes) != head_hash) {
         status = Status::invalid_argument("it was made from another log (sequence " +
                                           std::to_string(sequence) + " differs)");
@@ -157,19 +161,27 @@ void TokenService::forget_unwritten_records() {
   if (status.is_ok()) {
     views_ = std::move(rebuilt);
   } else {
-    std::fprintf(stderr, "tokenledger: rebuilding the views failed: %s\n", status.to_string().c_str());
+    std::fprintf(stderr, "tokenledger: rebuilding the views failed: %s\n",
+                 status.to_string().c_str());
   }
 }
 
 std::string_view login_outcome_name(LoginOutcome outcome) {
   switch (outcome) {
-    case LoginOutcome::ok: return "ok";
-    case LoginOutcome::unknown_login: return "unknown_login";
-    case LoginOutcome::wrong_password: return "wrong_password";
-    case LoginOutcome::one_time_password_missing: return "one_time_password_missing";
-    case LoginOutcome::one_time_password_wrong: return "one_time_password_wrong";
-    case LoginOutcome::locked: return "locked";
-    case LoginOutcome::cannot_log_in: return "cannot_log_in";
+    case LoginOutcome::ok:
+      return "ok";
+    case LoginOutcome::unknown_login:
+      return "unknown_login";
+    case LoginOutcome::wrong_password:
+      return "wrong_password";
+    case LoginOutcome::one_time_password_missing:
+      return "one_time_password_missing";
+    case LoginOutcome::one_time_password_wrong:
+      return "one_time_password_wrong";
+    case LoginOutcome::locked:
+      return "locked";
+    case LoginOutcome::cannot_log_in:
+      return "cannot_log_in";
   }
   TL_UNREACHABLE();
 }
@@ -191,9 +203,11 @@ Result<LoginResult> TokenService::verify_login(std::string_view login, std::stri
   });
   if (!user.found || !user.password_hash) {
     // As slow as a real check, so that timing does not tell which logins exist.
-    static const std::string dummy = hash_password("timing equalizer", PasswordCost::interactive()).value();
+    static const std::string dummy =
+        hash_password("timing equalizer", PasswordCost::interactive()).value();
     (void)verify_password(dummy, password);
-    return LoginResult{user.found ? LoginOutcome::cannot_log_in : LoginOutcome::unknown_login, user.user_id};
+    return LoginResult{user.found ? LoginOutcome::cannot_log_in : LoginOutcome::unknown_login,
+                       user.user_id};
   }
   if (user.locked) return LoginResult{LoginOutcome::locked, user.user_id};
 
@@ -203,10 +217,12 @@ Result<LoginResult> TokenService::verify_login(std::string_view login, std::stri
     failure = LoginFailureReason::wrong_password;
     outcome = LoginOutcome::wrong_password;
   } else if (user.two_factor) {
-    if (!one_time_password) return LoginResult{LoginOutcome::one_time_password_missing, user.user_id};
-    Result<std::string> secret = options_.sealing_key
-                                     ? options_.sealing_key->unseal(*user.two_factor)
-                                     : Result<std::string>(Status::invalid_argument("no sealing key loaded"));
+    if (!one_time_password)
+      return LoginResult{LoginOutcome::one_time_password_missing, user.user_id};
+    Result<std::string> secret =
+        options_.sealing_key
+            ? options_.sealing_key->unseal(*user.two_factor)
+            : Result<std::string>(Status::invalid_argument("no sealing key loaded"));
     if (!secret.is_ok()) return secret.status();
     if (!verify_totp(*secret, *one_time_password, options_.clock())) {
       failure = LoginFailureReason::one_time_password_wrong;
@@ -215,8 +231,8 @@ Result<LoginResult> TokenService::verify_login(std::string_view login, std::stri
   }
   Caller recorder = origin;
   recorder.kind = Caller::Kind::system;
-  Result<Executed> recorded =
-      execute(recorder, RecordLogin{user.user_id, failure, user.two_factor.has_value() && !failure});
+  Result<Executed> recorded = execute(
+      recorder, RecordLogin{user.user_id, failure, user.two_factor.has_value() && !failure});
   if (!recorded.is_ok()) return recorded.status();
   if (recorded->rejection) {
     // The user was deleted or locked while the password was being checked.
@@ -260,7 +276,8 @@ Status TokenService::run_background_once(bool flush_all) {
     }
   }
   if (options_.snapshot_path) {
-    const std::uint64_t since = read([](const Views& v) { return v.sequence(); }) - snapshot_sequence_;
+    const std::uint64_t since =
+        read([](const Views& v) { return v.sequence(); }) - snapshot_sequence_;
     if (since >= options_.snapshot_interval_records) return write_snapshot();
   }
   return Status::ok();

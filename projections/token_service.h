@@ -38,8 +38,8 @@ struct TokenServiceOptions {
   Policy policy;
   // Opens sealed TOTP secrets at login; without it two-factor users cannot log in.
   std::optional<SealingKey> sealing_key;
-  std::function<TimeNs()> clock;                   // default: the system clock
-  TimeNs usage_window_ns = 60'000'000'000;         // one token_used per token per minute
+  std::function<TimeNs()> clock;            // default: the system clock
+  TimeNs usage_window_ns = 60'000'000'000;  // one token_used per token per minute
   std::size_t usage_tracked_tokens_max = 1'000'000;
   std::chrono::milliseconds background_interval{1000};  // expiry and usage, about once a second
   // Where the views' snapshot lives (none: always replay the whole log). It is loaded at open,
@@ -51,7 +51,7 @@ struct TokenServiceOptions {
 // How open() got its views, for start-up logs and tests.
 struct StartupReport {
   bool snapshot_used = false;
-  std::string snapshot_note;          // why a snapshot was not used, if it was not
+  std::string snapshot_note;  // why a snapshot was not used, if it was not
   std::uint64_t snapshot_sequence = 0;
   std::uint64_t replayed_records = 0;
 };
@@ -64,12 +64,12 @@ struct Executed {
 
 enum class LoginOutcome : std::uint8_t {
   ok,
-  unknown_login,             // no such user (checked as slowly as a real one)
+  unknown_login,  // no such user (checked as slowly as a real one)
   wrong_password,
-  one_time_password_missing, // right password; ask for the code (not counted as a failure)
+  one_time_password_missing,  // right password; ask for the code (not counted as a failure)
   one_time_password_wrong,
   locked,
-  cannot_log_in,             // a user without a password, such as "Global API Token"
+  cannot_log_in,  // a user without a password, such as "Global API Token"
 };
 std::string_view login_outcome_name(LoginOutcome outcome);
 
@@ -114,7 +114,8 @@ class TokenService {
     std::shared_lock lock(views_mutex_);
     AuthResult result = tokenledger::authenticate(*views_, key_sha256, requirement, now);
     if (result.who) {
-      usage_.record(result.who->token_index, *result.who->token, now, origin.client_ip, origin.user_agent);
+      usage_.record(result.who->token_index, *result.who->token, now, origin.client_ip,
+                    origin.user_agent);
     }
     return on_result(result);
   }

@@ -130,7 +130,8 @@ TEST_F(TokenServiceTest, AcknowledgedCommandsAreVisibleAndSurviveARestart) {
 TEST_F(TokenServiceTest, RejectionsWriteNothing) {
   create_superuser("a good password");
   const std::uint64_t head = log_->head().sequence;
-  Result<Executed> refused = service_->execute(Caller::user_caller(user_), RevokeToken{make_id("tnone")});
+  Result<Executed> refused =
+      service_->execute(Caller::user_caller(user_), RevokeToken{make_id("tnone")});
   ASSERT_TRUE(refused.is_ok());
   ASSERT_TRUE(refused->rejection);
   EXPECT_EQ(refused->rejection->name, "unknown_token");
@@ -189,14 +190,18 @@ TEST_F(TokenServiceTest, ExpiriesThatPassedWhileStoppedAreRecordedAtStart) {
 TEST_F(TokenServiceTest, LoginsCheckPasswordsAndCountFailures) {
   create_superuser("a good password");
   const Caller origin = Caller::system_caller();
-  EXPECT_EQ(service_->verify_login("root@example.com", "a good password", {}, origin)->outcome, LoginOutcome::ok);
-  EXPECT_EQ(service_->verify_login("nobody@example.com", "x", {}, origin)->outcome, LoginOutcome::unknown_login);
+  EXPECT_EQ(service_->verify_login("root@example.com", "a good password", {}, origin)->outcome,
+            LoginOutcome::ok);
+  EXPECT_EQ(service_->verify_login("nobody@example.com", "x", {}, origin)->outcome,
+            LoginOutcome::unknown_login);
   for (int i = 0; i < 4; ++i) {
     EXPECT_EQ(service_->verify_login("root@example.com", "wrong password", {}, origin)->outcome,
               LoginOutcome::wrong_password);
   }
-  EXPECT_EQ(service_->verify_login("root@example.com", "a good password", {}, origin)->outcome, LoginOutcome::ok);
-  for (int i = 0; i < 5; ++i) (void)service_->verify_login("root@example.com", "wrong password", {}, origin);
+  EXPECT_EQ(service_->verify_login("root@example.com", "a good password", {}, origin)->outcome,
+            LoginOutcome::ok);
+  for (int i = 0; i < 5; ++i)
+    (void)service_->verify_login("root@example.com", "wrong password", {}, origin);
   EXPECT_EQ(service_->verify_login("root@example.com", "a good password", {}, origin)->outcome,
             LoginOutcome::locked);
   EXPECT_EQ(count_events("login_failed"), 9u);
@@ -211,8 +216,9 @@ TEST_F(TokenServiceTest, TwoFactorUsersNeedTheirCurrentCode) {
   const Caller origin = Caller::system_caller();
   EXPECT_EQ(service_->verify_login("root@example.com", "a good password", {}, origin)->outcome,
             LoginOutcome::one_time_password_missing);
-  EXPECT_EQ(service_->verify_login("root@example.com", "a good password", "000000", origin)->outcome,
-            LoginOutcome::one_time_password_wrong);
+  EXPECT_EQ(
+      service_->verify_login("root@example.com", "a good password", "000000", origin)->outcome,
+      LoginOutcome::one_time_password_wrong);
   const std::string code = totp_code(secret, now_.load());
   EXPECT_EQ(service_->verify_login("root@example.com", "a good password", code, origin)->outcome,
             LoginOutcome::ok);
@@ -285,7 +291,8 @@ TEST_F(TokenServiceTest, ASnapshotFromAnotherLogIsIgnored) {
   run(Caller::operator_caller(), CreateCustomer{random_id(), "Other"});
   run(Caller::operator_caller(), CreateCustomer{random_id(), "Other"});
   run(Caller::operator_caller(), CreateCustomer{random_id(), "Other"});
-  std::filesystem::copy_file(saved, snapshot_path(), std::filesystem::copy_options::overwrite_existing);
+  std::filesystem::copy_file(saved, snapshot_path(),
+                             std::filesystem::copy_options::overwrite_existing);
   auto second = second_service();
   ASSERT_TRUE(second.is_ok()) << second.status().to_string();
   EXPECT_FALSE((*second)->startup_report().snapshot_used);
@@ -304,13 +311,20 @@ TEST_F(TokenServiceTest, ConcurrentCommandsShareOneSync) {
   for (int t = 0; t < thread_count; ++t) {
     threads.emplace_back([&, t] {
       Result<Executed> executed = service_->execute(
-          Caller::user_caller(user_),
-          CreateToken{random_id(), sha256("concurrent " + std::to_string(t)), user_, "t", {Scope::global}, {}, {}});
+          Caller::user_caller(user_), CreateToken{random_id(),
+                                                  sha256("concurrent " + std::to_string(t)),
+                                                  user_,
+                                                  "t",
+                                                  {Scope::global},
+                                                  {},
+                                                  {}});
       if (executed.is_ok() && !executed->rejection) accepted.fetch_add(1);
     });
   }
   // Every command decides and submits while the first sync is held up...
-  for (int i = 0; i < 500 && service_->read([](const Views& v) { return v.live_token_count(); }) < thread_count; ++i) {
+  for (int i = 0; i < 500 && service_->read([](const Views& v) { return v.live_token_count(); }) <
+                                 thread_count;
+       ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
   EXPECT_EQ(accepted.load(), 0);  // ...but none is answered before its sync
@@ -336,7 +350,8 @@ TEST_F(TokenServiceTest, AFailedSyncLeavesNothingOfTheFailedCommandInTheViews) {
   EXPECT_TRUE(authenticates("kept"));  // reads keep working
   EXPECT_EQ(service_->read([](const Views& v) { return v.sequence(); }), log_->head().sequence);
   faults_.set_fail_syncs(false);
-  Result<Executed> refused = service_->execute(Caller::user_caller(user_), RevokeToken{make_id("tnone")});
+  Result<Executed> refused =
+      service_->execute(Caller::user_caller(user_), RevokeToken{make_id("tnone")});
   ASSERT_TRUE(refused.is_ok());  // a rejection writes nothing and still answers
   Result<Executed> stopped = service_->execute(
       Caller::user_caller(user_),
@@ -369,7 +384,8 @@ TEST_F(TokenServiceTest, NoSecretReachesAnyFile) {
     if (!entry.is_regular_file()) continue;
     ++files;
     std::ifstream in(entry.path(), std::ios::binary);
-    const std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::string content((std::istreambuf_iterator<char>(in)),
+                              std::istreambuf_iterator<char>());
     for (const std::string& secret : secrets) {
       EXPECT_EQ(content.find(secret), std::string::npos) << "a secret is in " << entry.path();
     }

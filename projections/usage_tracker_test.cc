@@ -31,7 +31,7 @@ TEST(UsageTracker, CoalescesUsesWithinTheWindow) {
   EXPECT_EQ(uses[0].last_used_at_ns, t + second_ns);
   tracker.record(1, token, t + 3 * second_ns, "192.0.2.2", "b");
   EXPECT_TRUE(tracker.drain(t + 30 * second_ns, false).empty());  // within the minute
-  EXPECT_EQ(tracker.drain(t + 30 * second_ns, true).size(), 1u);   // unless everything is due
+  EXPECT_EQ(tracker.drain(t + 30 * second_ns, true).size(), 1u);  // unless everything is due
   tracker.record(1, token, t + 40 * second_ns, "192.0.2.2", "b");
   EXPECT_TRUE(tracker.drain(t + 50 * second_ns, false).empty());
   EXPECT_EQ(tracker.drain(t + 91 * second_ns, false).size(), 1u);

@@ -9,10 +9,14 @@
 namespace tokenledger {
 namespace {
 // Debian's abseil keeps its own string_view type; its string maps look up by that one.
-absl::string_view as_absl(std::string_view text) { return absl::string_view(text.data(), text.size()); }
+absl::string_view as_absl(std::string_view text) {
+  return absl::string_view(text.data(), text.size());
+}
 }  // namespace
 
-std::string_view token_id_view(const TokenId& id) { return std::string_view(id.data(), id.size()); }
+std::string_view token_id_view(const TokenId& id) {
+  return std::string_view(id.data(), id.size());
+}
 
 bool parse_token_id(std::string_view text, TokenId* id) {
   if (text.size() != token_id_size) return false;
@@ -26,9 +30,12 @@ bool parse_token_id(std::string_view text, TokenId* id) {
 
 std::string_view token_state_name(TokenState state) {
   switch (state) {
-    case TokenState::live: return "live";
-    case TokenState::revoked: return "revoked";
-    case TokenState::expired: return "expired";
+    case TokenState::live:
+      return "live";
+    case TokenState::revoked:
+      return "revoked";
+    case TokenState::expired:
+      return "expired";
   }
   TL_UNREACHABLE();
 }
@@ -63,8 +70,7 @@ bool Views::SecretEq::operator()(const Hash& a, const Hash& b) const {
 }
 
 Views::Views()
-    : tokens_by_id_(0, TokenIdHash{&tokens_}, TokenIdEq{&tokens_}),
-      tokens_by_secret_() {}
+    : tokens_by_id_(0, TokenIdHash{&tokens_}, TokenIdEq{&tokens_}), tokens_by_secret_() {}
 
 const Token* Views::token_by_id(std::string_view id) const {
   const auto found = tokens_by_id_.find(id);

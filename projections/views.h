@@ -48,8 +48,12 @@ std::string_view token_state_name(TokenState state);
 
 // A set of scopes as bits (1 << Scope).
 using ScopeSet = std::uint8_t;
-inline ScopeSet scope_bit(Scope scope) { return static_cast<ScopeSet>(1u << static_cast<int>(scope)); }
-inline bool has_scope(ScopeSet set, Scope scope) { return (set & scope_bit(scope)) != 0; }
+inline ScopeSet scope_bit(Scope scope) {
+  return static_cast<ScopeSet>(1u << static_cast<int>(scope));
+}
+inline bool has_scope(ScopeSet set, Scope scope) {
+  return (set & scope_bit(scope)) != 0;
+}
 std::vector<Scope> scope_list(ScopeSet set);  // in enum order
 
 struct Token {
@@ -188,7 +192,8 @@ class Views {
   ChunkedVector<Token> tokens_;
   std::deque<User> users_;
   std::deque<Customer> customers_;
-  absl::flat_hash_set<TokenIndex, TokenIdHash, TokenIdEq, HugePageAllocator<TokenIndex>> tokens_by_id_;
+  absl::flat_hash_set<TokenIndex, TokenIdHash, TokenIdEq, HugePageAllocator<TokenIndex>>
+      tokens_by_id_;
   absl::flat_hash_map<Hash, SecretEntry, SecretHash, SecretEq,
                       HugePageAllocator<std::pair<const Hash, SecretEntry>>>
       tokens_by_secret_;

@@ -33,7 +33,9 @@ double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-std::size_t allocated_bytes() { return mallinfo2().uordblks + mallinfo2().hblkhd; }
+std::size_t allocated_bytes() {
+  return mallinfo2().uordblks + mallinfo2().hblkhd;
+}
 
 std::string numbered_id(const char* prefix, std::uint64_t n) {
   char id[23];
@@ -42,7 +44,9 @@ std::string numbered_id(const char* prefix, std::uint64_t n) {
   return id;
 }
 
-std::string secret_of(std::uint64_t n) { return "bench-secret-" + std::to_string(n); }
+std::string secret_of(std::uint64_t n) {
+  return "bench-secret-" + std::to_string(n);
+}
 
 void fail(const Status& status) {
   std::fprintf(stderr, "views_bench: %s\n", status.to_string().c_str());
@@ -61,9 +65,16 @@ void build_log(Log& log, std::uint64_t token_count) {
                                                  Role::engineer, std::nullopt, UserKind::person}});
     }
     batch.push_back(Event{Actor{user, std::nullopt, "192.0.2.1", "bench", std::nullopt},
-                          TokenCreated{numbered_id("T", n), user, customer, "bench token",
-                                       {Scope::global}, {}, std::nullopt, sha256(secret_of(n)),
-                                       TokenOrigin::api, now}});
+                          TokenCreated{numbered_id("T", n),
+                                       user,
+                                       customer,
+                                       "bench token",
+                                       {Scope::global},
+                                       {},
+                                       std::nullopt,
+                                       sha256(secret_of(n)),
+                                       TokenOrigin::api,
+                                       now}});
     if (batch.size() >= 1000 || n + 1 == token_count) {
       Result<AppendResult> appended = log.append(batch);
       if (!appended.is_ok()) fail(appended.status());
@@ -88,8 +99,9 @@ double lookups_per_second(int threads, double seconds, std::uint64_t key_count, 
         for (int i = 0; i < 256; ++i) found += lookup(random() % key_count);
         done += 256;
       }
-      if (found != done) std::fprintf(stderr, "views_bench: %llu lookups missed\n",
-                                      static_cast<unsigned long long>(done - found));
+      if (found != done)
+        std::fprintf(stderr, "views_bench: %llu lookups missed\n",
+                     static_cast<unsigned long long>(done - found));
       total.fetch_add(done);
     });
   }
@@ -109,9 +121,12 @@ int main(int argc, char** argv) {
   double seconds = 3;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
-    if (arg == "--tokens" && i + 1 < argc) token_count = std::stoull(argv[++i]);
-    else if (arg == "--dir" && i + 1 < argc) dir = argv[++i];
-    else if (arg == "--seconds" && i + 1 < argc) seconds = std::stod(argv[++i]);
+    if (arg == "--tokens" && i + 1 < argc)
+      token_count = std::stoull(argv[++i]);
+    else if (arg == "--dir" && i + 1 < argc)
+      dir = argv[++i];
+    else if (arg == "--seconds" && i + 1 < argc)
+      seconds = std::stod(argv[++i]);
     else {
       std::fprintf(stderr, "usage: views_bench [--tokens N] [--dir DIR] [--seconds S]\n");
       return 2;
@@ -151,8 +166,8 @@ int main(int argc, char** argv) {
   const double startup_s = seconds_since(start);
   malloc_trim(0);
   const std::size_t after = allocated_bytes();
-  std::printf("start-up from the snapshot: %.2f s (goal: under 2 s), snapshot used: %s\n", startup_s,
-              (*service)->startup_report().snapshot_used ? "yes" : "no");
+  std::printf("start-up from the snapshot: %.2f s (goal: under 2 s), snapshot used: %s\n",
+              startup_s, (*service)->startup_report().snapshot_used ? "yes" : "no");
   std::printf("memory per live token: %.0f bytes (goal: at most 400)\n",
               static_cast<double>(after - before) / static_cast<double>(token_count));
 
@@ -162,7 +177,8 @@ int main(int argc, char** argv) {
   for (std::uint64_t n = 0; n < token_count; ++n) keys[n] = sha256(secret_of(n));
   absl::flat_hash_map<Hash, std::uint32_t> baseline;
   baseline.reserve(token_count);
-  for (std::uint64_t n = 0; n < token_count; ++n) baseline.emplace(keys[n], static_cast<std::uint32_t>(n));
+  for (std::uint64_t n = 0; n < token_count; ++n)
+    baseline.emplace(keys[n], static_cast<std::uint32_t>(n));
 
   const Requirement requirement{Access::read, false, {}};
   const RequestOrigin origin{"192.0.2.1", "bench"};
@@ -172,11 +188,13 @@ int main(int argc, char** argv) {
     const double plain = lookups_per_second(threads, seconds, token_count, [&](std::uint64_t n) {
       return baseline.find(keys[n]) != baseline.end();
     });
-    const double views_only = lookups_per_second(threads, seconds, token_count, [&](std::uint64_t n) {
-      return (*service)->read([&](const Views& views) {
-        return authenticate(views, keys[n], requirement, 1'700'000'000'000'000'000).who.has_value();
-      });
-    });
+    const double views_only =
+        lookups_per_second(threads, seconds, token_count, [&](std::uint64_t n) {
+          return (*service)->read([&](const Views& views) {
+            return authenticate(views, keys[n], requirement, 1'700'000'000'000'000'000)
+                .who.has_value();
+          });
+        });
     const double auth = lookups_per_second(threads, seconds, token_count, [&](std::uint64_t n) {
       return (*service)->authenticate(keys[n], requirement, origin,
                                       [](const AuthResult& r) { return r.who.has_value(); });
@@ -216,7 +234,8 @@ int main(int argc, char** argv) {
     std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
     stop = true;
     for (auto& worker : workers) worker.join();
-    std::printf("%8d %22.0f\n", threads, static_cast<double>(done.load()) / seconds_since(revoke_start));
+    std::printf("%8d %22.0f\n", threads,
+                static_cast<double>(done.load()) / seconds_since(revoke_start));
   }
   (void)(*service)->stop();
   service->reset();

@@ -89,7 +89,8 @@ TEST(DomainSimulation, RandomCommandsAgreeWithTheModelAndTheRebuild) {
   std::vector<std::string> user_ids;
   std::vector<std::string> token_ids;
   auto pick = [&](const std::vector<std::string>& ids) -> std::string {
-    if (ids.empty() || chance(5)) return testing::make_id("nothing" + std::to_string(random() % 1000));
+    if (ids.empty() || chance(5))
+      return testing::make_id("nothing" + std::to_string(random() % 1000));
     return ids[random() % ids.size()];
   };
   std::uint64_t accepted = 0;
@@ -114,7 +115,11 @@ TEST(DomainSimulation, RandomCommandsAgreeWithTheModelAndTheRebuild) {
       const bool by_operator = user_ids.empty() || chance(30);
       if (by_operator) caller = Caller::operator_caller();
       const bool superuser = chance(40);
-      command = CreateUser{id, customer, id + "@example.com", "user", superuser ? Role::superuser : Role::user,
+      command = CreateUser{id,
+                           customer,
+                           id + "@example.com",
+                           "user",
+                           superuser ? Role::superuser : Role::user,
                            testing::fake_password_hash(id)};
       expect_accept = model.customers.contains(customer) &&
                       (by_operator || model.superuser_of(caller.user_id, customer));
@@ -126,8 +131,9 @@ TEST(DomainSimulation, RandomCommandsAgreeWithTheModelAndTheRebuild) {
       const std::string id = random_id();
       const std::string user = chance(85) ? caller.user_id : pick(user_ids);
       const std::optional<TimeNs> expires =
-          chance(40) ? std::optional(now.load() + (static_cast<TimeNs>(random() % 200) - 20) * second_ns)
-                     : std::nullopt;
+          chance(40)
+              ? std::optional(now.load() + (static_cast<TimeNs>(random() % 200) - 20) * second_ns)
+              : std::nullopt;
       command = CreateToken{id, sha256(id), user, "t", {Scope::global}, {}, expires};
       const auto it = model.users.find(user);
       expect_accept = user == caller.user_id && it != model.users.end() && !it->second.deleted &&
@@ -148,7 +154,8 @@ TEST(DomainSimulation, RandomCommandsAgreeWithTheModelAndTheRebuild) {
       command = BulkRevokeTokens{ids};
       expect_accept = std::set<std::string>(ids.begin(), ids.end()).size() == ids.size();
       for (const std::string& id : ids) {
-        expect_accept = expect_accept && model.can_revoke(caller.user_id, id) && model.tokens[id].live;
+        expect_accept =
+            expect_accept && model.can_revoke(caller.user_id, id) && model.tokens[id].live;
       }
       if (expect_accept) {
         for (const std::string& id : ids) model.tokens[id].live = false;
@@ -157,7 +164,8 @@ TEST(DomainSimulation, RandomCommandsAgreeWithTheModelAndTheRebuild) {
       const std::string user = pick(user_ids);
       const bool failure = chance(70);
       caller = Caller::system_caller();
-      command = RecordLogin{user, failure ? std::optional(LoginFailureReason::wrong_password) : std::nullopt};
+      command = RecordLogin{
+          user, failure ? std::optional(LoginFailureReason::wrong_password) : std::nullopt};
       const auto it = model.users.find(user);
       expect_accept = it != model.users.end() && !it->second.deleted;
       if (expect_accept) {
@@ -214,7 +222,8 @@ TEST(DomainSimulation, RandomCommandsAgreeWithTheModelAndTheRebuild) {
     const bool was_accepted = !executed->rejection.has_value();
     ASSERT_EQ(was_accepted, expect_accept)
         << "step " << step << ": " << command_name(command) << " "
-        << (executed->rejection ? executed->rejection->name + " " + executed->rejection->detail : "accepted");
+        << (executed->rejection ? executed->rejection->name + " " + executed->rejection->detail
+                                : "accepted");
     (was_accepted ? accepted : rejected) += 1;
   }
 
@@ -223,7 +232,8 @@ TEST(DomainSimulation, RandomCommandsAgreeWithTheModelAndTheRebuild) {
     for (const auto& [id, token] : model.tokens) {
       const Token* live = views.token_by_id(id);
       ASSERT_NE(live, nullptr);
-      const bool expired_unrecorded = token.live && token.expires != 0 && token.expires <= now.load();
+      const bool expired_unrecorded =
+          token.live && token.expires != 0 && token.expires <= now.load();
       if (!expired_unrecorded) {
         EXPECT_EQ(live->state == TokenState::live, token.live) << id;
       }

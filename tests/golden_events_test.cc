@@ -80,9 +80,9 @@ TEST(GoldenEvents, Version1RecordsDecodeForever) {
     ASSERT_TRUE(record.is_ok()) << record.status().to_string();
     EXPECT_EQ(record->sequence, sequence);
     EXPECT_EQ(record->prev_hash, prev) << "the golden chain is broken at " << sequence;
-    EXPECT_EQ(*record, expected[index]) << "golden record " << sequence << " ("
-                                        << event_kind_name(expected[index].event.body)
-                                        << ") decodes differently";
+    EXPECT_EQ(*record, expected[index])
+        << "golden record " << sequence << " (" << event_kind_name(expected[index].event.body)
+        << ") decodes differently";
     prev = sha256(bytes);
     ++index;
   }

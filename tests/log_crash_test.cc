@@ -49,13 +49,15 @@ std::string event_id(int round, std::uint32_t thread, std::uint32_t counter, std
          std::to_string(counter) + "-e" + std::to_string(index);
 }
 
-std::size_t events_in_append(std::uint32_t counter) { return 1 + counter % 3; }
+std::size_t events_in_append(std::uint32_t counter) {
+  return 1 + counter % 3;
+}
 
 // The file descriptor on which the child reports acknowledgements.
 constexpr int child_pipe_fd = 3;
 
-[[noreturn]] void run_child(const std::filesystem::path& path,
-                            const std::filesystem::path& journal, int round, int pipe_fd) {
+[[noreturn]] void run_child(const std::filesystem::path& path, const std::filesystem::path& journal,
+                            int round, int pipe_fd) {
   testing::FaultInjection faults;
   faults.set_sync_journal(journal);
   LogOptions options;
@@ -75,7 +77,8 @@ constexpr int child_pipe_fd = 3;
       for (std::uint32_t counter = 0;; ++counter) {
         std::vector<Event> events;
         for (std::size_t e = 0; e < events_in_append(counter); ++e) {
-          events.push_back(Event{Actor{}, CustomerCreated{event_id(round, t, counter, e), "crash"}});
+          events.push_back(
+              Event{Actor{}, CustomerCreated{event_id(round, t, counter, e), "crash"}});
         }
         Result<AppendResult> result = (*log)->append(events);
         if (!result.is_ok()) _exit(4);
@@ -99,7 +102,8 @@ bool read_acks(int fd, std::vector<Acknowledged>* acks, std::string* partial,
     int timeout_ms = -1;
     if (deadline) {
       const auto left = *deadline - std::chrono::steady_clock::now();
-      timeout_ms = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(left).count());
+      timeout_ms =
+          static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(left).count());
       if (timeout_ms <= 0) return true;
     }
     pollfd p{fd, POLLIN, 0};
@@ -112,8 +116,10 @@ bool read_acks(int fd, std::vector<Acknowledged>* acks, std::string* partial,
       Acknowledged ack;
       std::memcpy(&ack, partial->data(), sizeof ack);
       partial->erase(0, sizeof ack);
-      if (ack.first_sequence == 0) ready = true;
-      else acks->push_back(ack);
+      if (ack.first_sequence == 0)
+        ready = true;
+      else
+        acks->push_back(ack);
     }
     if (until_ready && ready) return true;
   }
@@ -126,7 +132,8 @@ int env_int(const char* name, int fallback) {
 
 TEST(LogCrash, EveryAcknowledgedAppendSurvivesSigkill) {
   const int rounds = env_int("TOKENLEDGER_CRASH_ROUNDS", 20);
-  const unsigned seed = static_cast<unsigned>(env_int("TOKENLEDGER_CRASH_SEED", std::random_device{}()));
+  const unsigned seed =
+      static_cast<unsigned>(env_int("TOKENLEDGER_CRASH_SEED", std::random_device{}()));
   std::printf("crash test: %d rounds, seed %u (TOKENLEDGER_CRASH_SEED replays it)\n", rounds, seed);
   std::mt19937 random(seed);
   std::uniform_int_distribution<int> kill_after_ms(1, 200);

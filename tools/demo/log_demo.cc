@@ -21,7 +21,9 @@ using namespace tokenledger;
 
 std::string describe(const EventBody& body) {
   struct Describer {
-    std::string operator()(const CustomerCreated& e) { return e.customer_id + " \"" + e.name + "\""; }
+    std::string operator()(const CustomerCreated& e) {
+      return e.customer_id + " \"" + e.name + "\"";
+    }
     std::string operator()(const UserCreated& e) {
       return e.user_id + " login=" + e.login + " role=" + std::string(role_name(e.role));
     }
@@ -32,15 +34,16 @@ std::string describe(const EventBody& body) {
     std::string operator()(const TokenCreated& e) {
       std::string scopes;
       for (Scope s : e.scopes) scopes += (scopes.empty() ? "" : " ") + std::string(scope_name(s));
-      return e.token_id + " user=" + e.user_id + " scope=\"" + scopes + "\" secret_sha256=" +
-             hash_to_hex(e.secret_sha256).substr(0, 16) + "...";
+      return e.token_id + " user=" + e.user_id + " scope=\"" + scopes +
+             "\" secret_sha256=" + hash_to_hex(e.secret_sha256).substr(0, 16) + "...";
     }
     std::string operator()(const TokenRevoked& e) {
       return e.token_id + " reason=" + std::string(revoke_reason_name(e.reason));
     }
     std::string operator()(const TokenExpired& e) { return e.token_id; }
     std::string operator()(const TokenUsed& e) {
-      return e.token_id + " ip=" + e.client_ip.value_or("-") + " uses=" + std::to_string(e.use_count);
+      return e.token_id + " ip=" + e.client_ip.value_or("-") +
+             " uses=" + std::to_string(e.use_count);
     }
     std::string operator()(const LegacyKeyMigrated& e) { return e.customer_id + " " + e.token_id; }
     std::string operator()(const LoginSucceeded& e) { return e.user_id; }
@@ -61,8 +64,10 @@ int main(int argc, char** argv) {
   std::uint64_t show = 8;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
-    if (arg == "--data" && i + 1 < argc) data = argv[++i];
-    else if (arg == "--show" && i + 1 < argc) show = std::strtoull(argv[++i], nullptr, 10);
+    if (arg == "--data" && i + 1 < argc)
+      data = argv[++i];
+    else if (arg == "--show" && i + 1 < argc)
+      show = std::strtoull(argv[++i], nullptr, 10);
     else {
       std::fprintf(stderr, "usage: tokenledger-log-demo [--data DIR] [--show N]\n");
       return 2;
@@ -89,8 +94,16 @@ int main(int argc, char** argv) {
       {operator_actor, CustomerCreated{customer_id, "Demo Co"}},
       {operator_actor, UserCreated{user_id, customer_id, "demo@example.com", "Demo Superuser",
                                    Role::superuser, std::nullopt, UserKind::person}},
-      {api_actor, TokenCreated{token_id, user_id, customer_id, "demo token", {Scope::global}, {},
-                               std::nullopt, sha256(secret), TokenOrigin::api, now}},
+      {api_actor, TokenCreated{token_id,
+                               user_id,
+                               customer_id,
+                               "demo token",
+                               {Scope::global},
+                               {},
+                               std::nullopt,
+                               sha256(secret),
+                               TokenOrigin::api,
+                               now}},
   };
   Result<AppendResult> appended = log.append(setup);
   if (!appended.is_ok()) return fail("append", appended.status());
@@ -116,7 +129,8 @@ int main(int argc, char** argv) {
   }
   const Head head = log.head();
   const std::uint64_t first = head.sequence > show ? head.sequence - show + 1 : 1;
-  std::printf("\nthe last %llu records:\n", static_cast<unsigned long long>(head.sequence - first + 1));
+  std::printf("\nthe last %llu records:\n",
+              static_cast<unsigned long long>(head.sequence - first + 1));
   for (std::uint64_t sequence = first; sequence <= head.sequence; ++sequence) {
     Result<Record> record = log.read(sequence);
     if (!record.is_ok()) return fail("read", record.status());
