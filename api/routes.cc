@@ -1,0 +1,129 @@
+#include "api/routes.h"
+
+#include <array>
+#include <vector>
+
+#include "ledger/assert.h"
+
+namespace tokenledger::api {
+namespace {
+
+struct Entry {
+  std::string_view method;
+  std::string_view pattern;  // "{id}" stands for one non-empty segment
+  Route route;
+};
+
+constexpr std::array<Entry, 22> table = {{
+    {"POST", "/sudo", Route::sudo},
+    {"GET", "/tokens", Route::tokens_list},
+    {"POST", "/tokens", Route::tokens_create},
+    {"DELETE", "/tokens", Route::tokens_bulk_revoke},
+    {"GET", "/tokens/self", Route::token_self_get},
+    {"DELETE", "/tokens/self", Route::token_self_revoke},
+    {"GET", "/tokens/{id}", Route::token_get},
+    {"DELETE", "/tokens/{id}", Route::token_revoke},
+    {"GET", "/customer/{id}/tokens", Route::customer_tokens},
+    {"GET", "/customer/{id}/users", Route::customer_users},
+    {"GET", "/current_user", Route::current_user},
+    {"POST", "/current_user/password", Route::current_user_password},
+    {"POST", "/current_user/two_factor", Route::two_factor_enroll},
+    {"POST", "/current_user/two_factor/confirm", Route::two_factor_confirm},
+    {"POST", "/user", Route::user_create},
+    {"GET", "/user/{id}", Route::user_get},
+    {"PUT", "/user/{id}", Route::user_update},
+    {"DELETE", "/user/{id}", Route::user_delete},
+    {"GET", "/verify", Route::verify},
+    {"GET", "/healthz", Route::healthz},
+    {"GET", "/readyz", Route::readyz},
+    {"GET", "/metrics", Route::metrics},
+}};
+
+std::vector<std::string_view> segments(std::string_view path) {
+  std::vector<std::string_view> parts;
+  if (path.empty() || path.front() != '/') return parts;
+  std::size_t start = 1;
+  while (start <= path.size()) {
+    std::size_t end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    parts.push_back(path.substr(start, end - start));
+    start = end + 1;
+  }
+  return parts;
+}
+
+// -1 when the pattern does not fit the path; otherwise its number of literal segments.
+int fit(std::string_view pattern, const std::vector<std::string_view>& path, std::string* id) {
+  const std::vector<std::string_view> parts = segments(pattern);
+  if (parts.size() != path.size()) return -1;
+  int literals = 0;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    if (parts[i] == "{id}") {
+      if (path[i].empty()) return -1;
+      *id = std::string(path[i]);
+    } else if (parts[i] == path[i]) {
+      ++literals;
+    } else {
+      return -1;
+    }
+  }
+  return literals;
+}
+
+}  // namespace
+
+std::string_view route_name(Route route) {
+  static constexpr std::array<std::string_view, 22> names = {"sudo",
+                                                             "tokens_list",
+                                                             "tokens_create",
+                                                             "tokens_bulk_revoke",
+                                                             "token_self_get",
+                                                             "token_self_revoke",
+                                                             "token_get",
+                                                             "token_revoke",
+                                                             "customer_tokens",
+                                                             "customer_users",
+                                                             "current_user",
+                                                             "current_user_password",
+                                                             "two_factor_enroll",
+                                                             "two_factor_confirm",
+                                                             "user_create",
+                                                             "user_get",
+                                                             "user_update",
+                                                             "user_delete",
+                                                             "verify",
+                                                             "healthz",
+                                                             "readyz",
+                                                             "metrics"};
+  const auto index = static_cast<std::size_t>(route);
+  TL_ASSERT(index < names.size());
+  return names[index];
+}
+
+RouteMatch match_route(std::string_view method, std::string_view path) {
+  const std::vector<std::string_view> parts = segments(path);
+  RouteMatch match;
+  if (parts.empty()) return match;
+  int best = -1;
+  for (const Entry& entry : table) {
+    std::string id;
+    const int literals = fit(entry.pattern, parts, &id);
+    if (literals < 0 || literals < best) continue;
+    if (literals > best) {  // a more specific path: forget what less specific ones said
+      best = literals;
+      match = RouteMatch{RouteMatch::Outcome::method_not_allowed, Route::healthz, {}, {}};
+    }
+    if (match.outcome == RouteMatch::Outcome::found) continue;
+    if (entry.method == method) {
+      match.outcome = RouteMatch::Outcome::found;
+      match.route = entry.route;
+      match.id = id;
+    } else {
+      if (!match.allowed.empty()) match.allowed += ", ";
+      match.allowed += entry.method;
+    }
+  }
+  return match;
+}
+
+}  // namespace tokenledger::api
