@@ -1,14 +1,9 @@
 #include "api/form.h"
 
+#include "ledger/hex.h"
+
 namespace tokenledger::api {
 namespace {
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 // Percent-decodes one name or value; false on a malformed escape.
 bool unescape(std::string_view text, std::string* out) {
@@ -20,8 +15,8 @@ bool unescape(std::string_view text, std::string* out) {
       out->push_back(' ');
     } else if (c == '%') {
       if (i + 2 >= text.size()) return false;  // "%", "%4" at the end
-      const int high = hex_value(text[i + 1]);
-      const int low = hex_value(text[i + 2]);
+      const int high = hex_digit_value(text[i + 1]);
+      const int low = hex_digit_value(text[i + 2]);
       if (high < 0 || low < 0) return false;
       out->push_back(static_cast<char>(high * 16 + low));
       i += 2;

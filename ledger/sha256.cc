@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 
 #include "ledger/assert.h"
+#include "ledger/hex.h"
 
 namespace tokenledger {
 
@@ -46,21 +47,14 @@ std::string hash_to_hex(const Hash& hash) {
   return hex;
 }
 
-namespace {
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-}  // namespace
+namespace {}  // namespace
 
 bool hash_from_hex(std::string_view hex, Hash* out) {
   if (hex.size() != out->size() * 2) return false;
   Hash hash{};
   for (std::size_t i = 0; i < hash.size(); ++i) {
-    const int high = hex_value(hex[2 * i]);
-    const int low = hex_value(hex[2 * i + 1]);
+    const int high = hex_digit_value(hex[2 * i]);
+    const int low = hex_digit_value(hex[2 * i + 1]);
     if (high < 0 || low < 0) return false;
     hash[i] = static_cast<std::uint8_t>(high * 16 + low);
   }
