@@ -23,14 +23,9 @@ Status dry_run(const std::vector<Command>& commands) {
       return Status::invalid_argument(std::string(command_name(command)) +
                                       " refused: " + rejection->name + " " + rejection->detail);
     }
-    for (const Event& event : std::get<std::vector<Event>>(decision)) {
-      Record record;
-      record.sequence = views.sequence() + 1;
-      record.recorded_at_ns = now;
-      record.event = event;
-      Status applied = apply(views, record);
-      if (!applied.is_ok()) return applied;
-    }
+    Status applied =
+        apply_events(views, std::get<std::vector<Event>>(decision), views.sequence() + 1, now);
+    if (!applied.is_ok()) return applied;
   }
   return Status::ok();
 }

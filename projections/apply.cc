@@ -8,11 +8,6 @@ namespace tokenledger {
 // views only when the event fits, so a failed apply leaves them as they were.
 class ViewsWriter {
  public:
-  static SecretEntry secret_entry(const Token& token, TokenIndex index) {
-    return SecretEntry{index,       token.user,   token.expires_at_ns,
-                       token.state, token.scopes, !token.services.empty()};
-  }
-
   ViewsWriter(Views& views, const Record& record) : v_(views), record_(record) {}
 
   static void advance(Views& views, const Record& record) {
@@ -139,7 +134,7 @@ class ViewsWriter {
     token.name = e.name;
     token.services = e.services;
     v_.tokens_by_id_.insert(index);
-    v_.tokens_by_secret_.emplace(token.secret_sha256, secret_entry(token, index));
+    v_.tokens_by_secret_.emplace(token.secret_sha256, secret_entry_of(token, index));
     user.tokens.push_back(index);
     customer.tokens.push_back(index);
     ++user.live_token_count;
@@ -230,6 +225,19 @@ Status apply(Views& views, const Record& record) {
   Status status = std::visit(ViewsWriter(views, record), record.event.body);
   if (!status.is_ok()) return status;
   ViewsWriter::advance(views, record);
+  return Status::ok();
+}
+
+Status apply_events(Views& views, std::span<const Event> events, std::uint64_t first_sequence,
+                    TimeNs recorded_at_ns) {
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    Record record;
+    record.sequence = first_sequence + i;
+    record.recorded_at_ns = recorded_at_ns;
+    record.event = events[i];  // prev_hash and schema_version do not matter to apply()
+    Status applied = apply(views, record);
+    if (!applied.is_ok()) return applied;
+  }
   return Status::ok();
 }
 

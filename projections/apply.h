@@ -7,6 +7,8 @@
 // naming the sequence and leaves the views unchanged.
 #pragma once
 
+#include <span>
+
 #include "ledger/event.h"
 #include "ledger/status.h"
 #include "projections/views.h"
@@ -14,5 +16,10 @@
 namespace tokenledger {
 
 Status apply(Views& views, const Record& record);
+
+// Applies one command's events as the consecutive records first_sequence, first_sequence+1, ...
+// all recorded at `recorded_at_ns`, as the log stores them; stops at the first that does not fit.
+Status apply_events(Views& views, std::span<const Event> events, std::uint64_t first_sequence,
+                    TimeNs recorded_at_ns);
 
 }  // namespace tokenledger

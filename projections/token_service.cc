@@ -118,18 +118,13 @@ Result<Executed> TokenService::execute(const Caller& caller, const Command& comm
       // Fold the events in now, in log order, so that the next command decides on them; the
       // exclusive lock covers only this in-memory work, never the sync (ADR 0006).
       std::unique_lock views_lock(views_mutex_);
-      for (std::size_t i = 0; i < events.size(); ++i) {
-        Record record;
-        record.sequence = submitted->first_sequence + i;
-        record.recorded_at_ns = submitted->recorded_at_ns;
-        record.event = events[i];  // prev_hash and schema_version do not matter to apply()
-        // decide() produced these from the same views, so apply() cannot refuse them; if it
-        // does, the two disagree, which is a bug: stop (restart rebuilds from the log).
-        const Status applied = apply(*views_, record);
-        if (!applied.is_ok()) {
-          std::fprintf(stderr, "tokenledger: %s\n", applied.to_string().c_str());
-          TL_ASSERT(applied.is_ok());
-        }
+      // decide() produced these from the same views, so apply() cannot refuse them; if it does,
+      // the two disagree, which is a bug: stop (restart rebuilds from the log).
+      const Status applied =
+          apply_events(*views_, events, submitted->first_sequence, submitted->recorded_at_ns);
+      if (!applied.is_ok()) {
+        std::fprintf(stderr, "tokenledger: %s\n", applied.to_string().c_str());
+        TL_ASSERT(applied.is_ok());
       }
       executed.first_sequence = submitted->first_sequence;
       executed.last_sequence = wait_for_sequence = submitted->last_sequence;
@@ -314,7 +309,10 @@ Status TokenService::stop() {
   // the next start quick.
   if (!log_.write_status().is_ok()) return Status::ok();
   Status status = run_background_once(true);
-  if (status.is_ok() && options_.snapshot_path) status = write_snapshot();
+  // run_background_once may just have written one; do not write the same snapshot twice.
+  const bool snapshot_current =
+      snapshot_sequence_ == read([](const Views& v) { return v.sequence(); });
+  if (status.is_ok() && options_.snapshot_path && !snapshot_current) status = write_snapshot();
   return status;
 }
 

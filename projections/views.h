@@ -127,6 +127,12 @@ struct SecretEntry {
   bool service_limited = false;
 };
 
+// The secret-index entry of a token: the one place that says which token fields it copies.
+inline SecretEntry secret_entry_of(const Token& token, TokenIndex index) {
+  return SecretEntry{index,       token.user,   token.expires_at_ns,
+                     token.state, token.scopes, !token.services.empty()};
+}
+
 class Views {
  public:
   Views();
