@@ -15,7 +15,6 @@ packages=(
   libasio-dev                    # standalone Asio for the HTTP server
   libhttp-parser-dev             # HTTP/1.1 request parsing
   libgtest-dev libgmock-dev      # tests
-  libbenchmark-dev               # benchmarks
 )
 
 missing=()
