@@ -1,7 +1,9 @@
 // tokenledger: the operator's command.
 //   tokenledger init --data DIR --customer NAME --login EMAIL   (password on standard input)
-// Prints {"customer_id": "...", "user_id": "..."} on success. Exit codes: 0 done, 1 failed
-// (the message is on stderr), 2 wrong usage. `serve` comes with the HTTP server.
+//     prints {"customer_id": "...", "user_id": "..."}
+//   tokenledger serve [--data DIR] [--listen HOST:PORT] [options]   (see serve_command.cc)
+// Exit codes: 0 done (serve: stopped cleanly by SIGTERM/SIGINT), 1 failed (the message is on
+// stderr), 2 wrong usage.
 #include <unistd.h>
 
 #include <cstdio>
@@ -10,14 +12,26 @@
 
 #include "api/init_command.h"
 #include "api/json_writer.h"
+#include "api/serve_command.h"
 
 namespace {
 
 int usage() {
   std::fprintf(stderr,
                "usage: tokenledger init --data DIR --customer NAME --login EMAIL\n"
-               "       (the superuser's password is read from standard input)\n");
+               "       (the superuser's password is read from standard input)\n%s",
+               tokenledger::api::serve_usage);
   return 2;
+}
+
+int serve(int argc, char** argv) {
+  tokenledger::api::ServeOptions options;
+  std::string error;
+  if (!tokenledger::api::parse_serve_arguments(argc - 2, argv + 2, &options, &error)) {
+    std::fprintf(stderr, "tokenledger serve: %s\n%s", error.c_str(), tokenledger::api::serve_usage);
+    return 2;
+  }
+  return tokenledger::api::serve(std::move(options));
 }
 
 int init(int argc, char** argv) {
@@ -60,5 +74,6 @@ int init(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   if (argc >= 2 && std::string(argv[1]) == "init") return init(argc, argv);
+  if (argc >= 2 && std::string(argv[1]) == "serve") return serve(argc, argv);
   return usage();
 }

@@ -110,6 +110,16 @@ class TokenService {
   template <typename Function>
   auto authenticate(const Hash& key_sha256, const Requirement& requirement,
                     const RequestOrigin& origin, Function&& on_result) const {
+    return authenticate_and_read(
+        key_sha256, requirement, origin,
+        [&](const AuthResult& result, const Views&) { return on_result(result); });
+  }
+
+  // The same, with the views passed on too, so that a request can render its answer under the
+  // lock it authenticated under (one consistent state per request).
+  template <typename Function>
+  auto authenticate_and_read(const Hash& key_sha256, const Requirement& requirement,
+                             const RequestOrigin& origin, Function&& on_result) const {
     const TimeNs now = options_.clock();
     std::shared_lock lock(views_mutex_);
     AuthResult result = tokenledger::authenticate(*views_, key_sha256, requirement, now);
@@ -117,7 +127,7 @@ class TokenService {
       usage_.record(result.who->token_index, *result.who->token, now, origin.client_ip,
                     origin.user_agent);
     }
-    return on_result(result);
+    return on_result(result, static_cast<const Views&>(*views_));
   }
 
   // Checks a login's password (and one-time password for two-factor users) and records the

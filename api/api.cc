@@ -1,0 +1,141 @@
+#include "api/api.h"
+
+#include "ledger/assert.h"
+
+namespace tokenledger::api {
+
+Placement placement_of(Route route) {
+  switch (route) {
+    case Route::tokens_list:
+    case Route::token_self_get:
+    case Route::token_get:
+    case Route::customer_tokens:
+    case Route::customer_users:
+    case Route::current_user:
+    case Route::user_get:
+    case Route::verify:
+    case Route::healthz:
+    case Route::readyz:
+    case Route::metrics:
+      return Placement::io_thread;
+    case Route::tokens_bulk_revoke:
+    case Route::token_self_revoke:
+    case Route::token_revoke:
+    case Route::two_factor_enroll:
+    case Route::two_factor_confirm:
+    case Route::user_update:
+    case Route::user_delete:
+      return Placement::writer;
+    case Route::sudo:
+    case Route::tokens_create:
+    case Route::current_user_password:
+    case Route::user_create:
+      return Placement::password;
+  }
+  TL_UNREACHABLE();
+}
+
+Api::Api(TokenService& service, const Log& log, ApiOptions options)
+    : service_(service),
+      log_(log),
+      options_(std::move(options)),
+      rate_limiter_(options_.rate_limit) {}
+
+std::optional<RateDecision> Api::take_rate(const HttpRequest& http, const RequestContext& context) {
+  if (http.method == "GET" || http.method == "HEAD") return std::nullopt;
+  // Per token when a key is presented (keyed by its hash, never the key), else per address.
+  const std::optional<Hash> key = presented_key(http);
+  const std::string rate_key =
+      key ? "key:" + hash_to_hex(*key).substr(0, 32) : "ip:" + context.client_ip;
+  return rate_limiter_.take(rate_key, service_.now());
+}
+
+void Api::add_rate_headers(const RateDecision& rate, HttpResponse* response) {
+  response->add_header("Fastly-RateLimit-Remaining", std::to_string(rate.remaining));
+  response->add_header("Fastly-RateLimit-Reset", std::to_string(rate.reset_unix_s));
+}
+
+HttpResponse Api::handle(const HttpRequest& http, const RouteMatch& match,
+                         const RequestContext& context) {
+  HttpResponse response;
+  const std::optional<RateDecision> rate = take_rate(http, context);
+  if (match.outcome == RouteMatch::Outcome::not_found) {
+    response = error_response(404, "Record not found", "no such path");
+  } else if (match.outcome == RouteMatch::Outcome::method_not_allowed) {
+    response = error_response(405, "Method not allowed", "allowed: " + match.allowed);
+    response.add_header("Allow", match.allowed);
+  } else if (rate && !rate->allowed) {
+    response =
+        error_response(429, "Too many requests",
+                       "the limit is " + std::to_string(options_.rate_limit.requests_per_hour) +
+                           " non-read requests per hour");
+    const std::int64_t wait_s = rate->reset_unix_s - service_.now() / 1'000'000'000;
+    response.add_header("Retry-After", std::to_string(std::max<std::int64_t>(1, wait_s)));
+  } else {
+    response = dispatch(match.route, Request{http, context, match.id});
+  }
+  if (rate) add_rate_headers(*rate, &response);
+  return response;
+}
+
+HttpResponse Api::overloaded(const HttpRequest& http, const RequestContext& context) {
+  HttpResponse response =
+      error_response(503, "Service unavailable", "the server is busy; try again shortly");
+  response.add_header("Retry-After", "1");
+  if (const std::optional<RateDecision> rate = take_rate(http, context)) {
+    add_rate_headers(*rate, &response);
+  }
+  return response;
+}
+
+HttpResponse Api::dispatch(Route route, const Request& request) {
+  switch (route) {
+    case Route::sudo:
+      return sudo(request);
+    case Route::tokens_list:
+      return list_tokens(request);
+    case Route::tokens_create:
+      return create_token(request);
+    case Route::tokens_bulk_revoke:
+      return bulk_revoke(request);
+    case Route::token_self_get:
+      return get_token(request, true);
+    case Route::token_self_revoke:
+      return revoke_token(request, true);
+    case Route::token_get:
+      return get_token(request, false);
+    case Route::token_revoke:
+      return revoke_token(request, false);
+    case Route::customer_tokens:
+      return customer_tokens(request);
+    case Route::customer_users:
+      return customer_users(request);
+    case Route::current_user:
+      return current_user(request);
+    case Route::current_user_password:
+      return change_password(request);
+    case Route::two_factor_enroll:
+      return enroll_two_factor(request);
+    case Route::two_factor_confirm:
+      return confirm_two_factor(request);
+    case Route::user_create:
+      return create_user(request);
+    case Route::user_get:
+      return get_user(request);
+    case Route::user_update:
+      return update_user(request);
+    case Route::user_delete:
+      return delete_user(request);
+    case Route::verify:
+      return verify(request);
+    case Route::healthz:
+      return healthz();
+    case Route::readyz:
+      return readyz();
+    case Route::metrics:
+      return render_metrics();
+  }
+  TL_UNREACHABLE();
+}
+
+}  // namespace tokenledger::api

@@ -1,0 +1,164 @@
+// The API's handlers: one HTTP request in, one response out, over a TokenService. Everything
+// the contract (../shared/api-contract.md) says about endpoints, statuses, bodies and headers
+// is decided here; the server (server.h) only moves bytes, enforces connection limits and
+// chooses the thread a request runs on (placement_of).
+//
+// Every write answers only after its events are durable (TokenService::execute); every read
+// answers from the views, rendered under the same lock the key was authenticated under.
+// Threading: handle() from any number of threads at once.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <variant>
+#include <vector>
+
+#include "api/form.h"
+#include "api/http_request_parser.h"
+#include "api/http_response.h"
+#include "api/metrics.h"
+#include "api/rate_limiter.h"
+#include "api/routes.h"
+#include "ledger/log.h"
+#include "projections/token_service.h"
+
+namespace tokenledger::api {
+
+struct ApiOptions {
+  RateLimitOptions rate_limit;
+  PasswordCost password_cost = PasswordCost::interactive();  // for new and changed passwords
+  std::string totp_issuer = "tokenledger";
+  TimeNs enrollment_ttl_ns = 600'000'000'000;  // a two-factor enrollment waits 10 minutes
+  std::size_t enrollments_max = 10'000;        // pending enrollments held in memory
+  std::size_t key_size_max_bytes = 256;        // a longer Fastly-Key is refused unhashed
+  FormLimits form_limits;
+  // Seals TOTP secrets during enrollment (the same key the service unseals them with); without
+  // it, two-factor enrollment answers 503.
+  std::optional<SealingKey> sealing_key;
+};
+
+// Per request, from the connection.
+struct RequestContext {
+  std::string client_ip;
+  std::string request_id;
+};
+
+// Where a route's handler runs. Reads run on the I/O thread (memory only); writes wait for a
+// disk sync and run on the writer pool; anything that checks or hashes a password (argon2id)
+// runs on the small password pool. See docs/adr/0009-http-server.md.
+enum class Placement : std::uint8_t { io_thread, writer, password };
+Placement placement_of(Route route);
+
+inline Requirement needs(Access access, bool superuser = false) {
+  return Requirement{access, superuser, std::nullopt};
+}
+
+class Api {
+ public:
+  Api(TokenService& service, const Log& log, ApiOptions options);
+  Api(const Api&) = delete;
+  Api& operator=(const Api&) = delete;
+
+  HttpResponse handle(const HttpRequest& request, const RouteMatch& match,
+                      const RequestContext& context);
+
+  // The answer when the pool a request needs is full: 503 with Retry-After (and, for non-GET
+  // requests, the rate-limit headers every such answer carries).
+  HttpResponse overloaded(const HttpRequest& request, const RequestContext& context);
+
+  Metrics& metrics() { return metrics_; }
+  // Gauges the server adds to /metrics (open connections, queue depths).
+  void set_extra_gauges(std::function<std::vector<Metrics::Gauge>()> gauges) {
+    extra_gauges_ = std::move(gauges);
+  }
+  // /readyz answers 503 until the server is listening, and again once it is stopping.
+  void set_ready(bool ready) { ready_.store(ready); }
+
+ private:
+  // Who a key authenticated as, copied out of the views for work done after the lock.
+  struct Principal {
+    std::string user_id;
+    std::string token_id;
+    std::string customer_id;
+    std::string login;
+    Role role = Role::user;
+    TimeNs sudo_expires_at_ns = no_time;
+  };
+  struct Request {
+    const HttpRequest& http;
+    const RequestContext& context;
+    const std::string& id;  // the route's {id}
+  };
+
+  HttpResponse dispatch(Route route, const Request& request);
+  std::optional<RateDecision> take_rate(const HttpRequest& request, const RequestContext& context);
+  static void add_rate_headers(const RateDecision& rate, HttpResponse* response);
+
+  // Authentication helpers (api_auth.cc).
+  std::optional<Hash> presented_key(const HttpRequest& request) const;
+  static HttpResponse refusal(const AuthResult& result);
+  // Authenticates the request's key for `requirement` and, on success, runs
+  // read(who, views) under the views' lock.
+  HttpResponse with_key(
+      const Request& request, const Requirement& requirement,
+      const std::function<HttpResponse(const Authenticated&, const Views&)>& read);
+  std::variant<Principal, HttpResponse> principal(const Request& request,
+                                                  const Requirement& requirement);
+  static Principal principal_of(const Authenticated& who);
+  Caller caller_of(const Principal& who, const Request& request) const;
+  Caller anonymous_caller(const Request& request) const;
+  std::optional<HttpResponse> parse_fields(const Request& request, Form* form) const;
+  // Runs a command; on a rejection or a storage error, the response to send.
+  // `answer` maps a rejection to its response (rejection_response unless an endpoint words
+  // some rejections its own way).
+  std::variant<Executed, HttpResponse> run(
+      const Caller& caller, const Command& command,
+      HttpResponse (*answer)(const Rejection&) = &Api::rejection_response);
+  static HttpResponse rejection_response(const Rejection& rejection);
+  static HttpResponse storage_failure(const Status& status);
+
+  // Endpoints (token_endpoints.cc, login_endpoints.cc, user_endpoints.cc, probe_endpoints.cc).
+  HttpResponse list_tokens(const Request& request);
+  HttpResponse customer_tokens(const Request& request);
+  HttpResponse get_token(const Request& request, bool self);
+  HttpResponse revoke_token(const Request& request, bool self);
+  HttpResponse bulk_revoke(const Request& request);
+  HttpResponse sudo(const Request& request);
+  HttpResponse create_token(const Request& request);
+  HttpResponse change_password(const Request& request);
+  HttpResponse current_user(const Request& request);
+  HttpResponse get_user(const Request& request);
+  HttpResponse customer_users(const Request& request);
+  HttpResponse create_user(const Request& request);
+  HttpResponse update_user(const Request& request);
+  HttpResponse delete_user(const Request& request);
+  HttpResponse enroll_two_factor(const Request& request);
+  HttpResponse confirm_two_factor(const Request& request);
+  HttpResponse verify(const Request& request);
+  HttpResponse healthz();
+  HttpResponse readyz();
+  HttpResponse render_metrics();
+  HttpResponse user_response(const std::string& user_id);
+
+  TokenService& service_;
+  const Log& log_;
+  const ApiOptions options_;
+  RateLimiter rate_limiter_;
+  Metrics metrics_;
+  std::function<std::vector<Metrics::Gauge>()> extra_gauges_;
+  std::atomic<bool> ready_{false};
+  std::atomic<std::uint64_t> appended_records_{0};
+
+  struct Enrollment {
+    SealedSecret sealed_secret;
+    TimeNs expires_at_ns = 0;
+  };
+  std::mutex enrollments_mutex_;
+  std::unordered_map<std::string, Enrollment> enrollments_;  // by user id (enrollments_mutex_)
+};
+
+}  // namespace tokenledger::api

@@ -1,0 +1,208 @@
+// The endpoints that check a password: POST /sudo, POST /tokens, POST /current_user/password.
+// They run on the password pool (placement_of), never on an I/O thread.
+#include "api/api.h"
+#include "api/render.h"
+#include "api/request_fields.h"
+#include "ledger/rfc3339.h"
+#include "ledger/sha256.h"
+
+namespace tokenledger::api {
+namespace {
+
+// The token-create 400s carry their code as msg and as code (the contract).
+HttpResponse create_error(std::string_view code, std::string_view detail) {
+  return error_response(400, code, detail, code);
+}
+
+// How a failed login answers on POST /tokens (and, for lock and two-factor, on /sudo).
+HttpResponse login_refusal(LoginOutcome outcome) {
+  switch (outcome) {
+    case LoginOutcome::ok:
+      break;
+    case LoginOutcome::unknown_login:
+    case LoginOutcome::wrong_password:
+    case LoginOutcome::cannot_log_in:
+      return create_error("invalid_grant", "username/password combination not correct");
+    case LoginOutcome::locked:
+      return create_error("account_locked", "the account is locked");
+    case LoginOutcome::one_time_password_missing:
+      return create_error("2fa.verify", "a one-time password is needed in Fastly-OTP");
+    case LoginOutcome::one_time_password_wrong:
+      return create_error("2fa.verify", "the one-time password is wrong or expired");
+  }
+  TL_UNREACHABLE();
+}
+
+std::optional<std::string_view> one_time_password(const HttpRequest& http) {
+  return http.header("fastly-otp");
+}
+
+}  // namespace
+
+HttpResponse Api::sudo(const Request& request) {
+  auto who = principal(request, needs(Access::own_token));
+  if (auto* refused = std::get_if<HttpResponse>(&who)) return std::move(*refused);
+  const Principal& caller = std::get<Principal>(who);
+  Form form;
+  if (auto bad = parse_fields(request, &form)) return std::move(*bad);
+  const std::optional<std::string_view> password = form.first("password");
+  if (!password || password->empty()) {
+    return error_response(400, "Bad request", "password is required");
+  }
+  Result<LoginResult> login = service_.verify_login(
+      caller.login, *password, one_time_password(request.http), caller_of(caller, request));
+  if (!login.is_ok()) return storage_failure(login.status());
+  switch (login->outcome) {
+    case LoginOutcome::ok:
+      break;
+    case LoginOutcome::locked:
+    case LoginOutcome::one_time_password_missing:
+    case LoginOutcome::one_time_password_wrong:
+      return login_refusal(login->outcome);
+    default:
+      return error_response(403, "forbidden");
+  }
+  auto done = run(caller_of(caller, request), GrantSudo{caller.token_id});
+  if (auto* failed = std::get_if<HttpResponse>(&done)) return std::move(*failed);
+  const TimeNs expiry = service_.read([&](const Views& views) {
+    const Token* token = views.token_by_id(caller.token_id);
+    return token == nullptr ? no_time : token->sudo_expires_at_ns;
+  });
+  if (expiry == no_time) return error_response(404, "Record not found", "the token is gone");
+  std::string time = format_rfc3339(expiry);
+  time.pop_back();  // "Z": this field is written with an offset, as Fastly writes it
+  time += "+00:00";
+  JsonWriter json;
+  json.begin_object().key("expiry_time").string(time).end_object();
+  return json_response(200, json.take());
+}
+
+HttpResponse Api::create_token(const Request& request) {
+  Form form;
+  if (auto bad = parse_fields(request, &form)) return std::move(*bad);
+
+  // What the token will be, checked before any password work.
+  std::vector<Scope> scopes;
+  std::string unknown;
+  if (!parse_scopes(form.first("scope").value_or(""), &scopes, &unknown)) {
+    return create_error("invalid_scope", "unknown scope \"" + unknown + "\"");
+  }
+  std::vector<std::string> services;
+  for (std::string_view name : {"services[]", "services"}) {
+    for (std::string_view service : form.all(name)) {
+      if (!service.empty()) services.emplace_back(service);
+    }
+  }
+  std::optional<TimeNs> expires_at;
+  if (auto text = form.first("expires_at"); text && !text->empty()) {
+    TimeNs parsed = 0;
+    if (!parse_rfc3339(*text, &parsed)) {
+      return error_response(422, "Unprocessable entity",
+                            "expires_at must be an RFC 3339 date-time, such as "
+                            "2030-01-02T03:04:05Z");
+    }
+    expires_at = parsed;
+  }
+
+  // Who asks: a key (with sudo, or with the password repeated), HTTP Basic, or the form.
+  std::string user_id;
+  Caller caller = anonymous_caller(request);
+  if (request.http.header("fastly-key")) {
+    auto who = principal(request, needs(Access::write));
+    if (auto* refused = std::get_if<HttpResponse>(&who)) return std::move(*refused);
+    const Principal& holder = std::get<Principal>(who);
+    caller = caller_of(holder, request);
+    user_id = holder.user_id;
+    const bool sudo_active =
+        holder.sudo_expires_at_ns != no_time && holder.sudo_expires_at_ns > service_.now();
+    if (!sudo_active) {
+      const std::optional<std::string_view> password = form.first("password");
+      if (!password || password->empty()) {
+        return error_response(403, "forbidden",
+                              "creating a token with a key needs sudo (POST /sudo) or the "
+                              "password");
+      }
+      Result<LoginResult> login =
+          service_.verify_login(holder.login, *password, one_time_password(request.http), caller);
+      if (!login.is_ok()) return storage_failure(login.status());
+      if (login->outcome != LoginOutcome::ok) return login_refusal(login->outcome);
+    }
+  } else {
+    std::string username;
+    std::string password;
+    bool supplied = false;
+    if (auto authorization = request.http.header("authorization")) {
+      supplied = parse_basic_auth(*authorization, &username, &password);
+    }
+    if (!supplied) {
+      username = std::string(form.first("username").value_or(""));
+      password = std::string(form.first("password").value_or(""));
+    }
+    if (username.empty() || password.empty()) {
+      return create_error("invalid_request", "username and password are required");
+    }
+    Result<LoginResult> login =
+        service_.verify_login(username, password, one_time_password(request.http), caller);
+    if (!login.is_ok()) return storage_failure(login.status());
+    if (login->outcome != LoginOutcome::ok) return login_refusal(login->outcome);
+    user_id = login->user_id;
+    caller.kind = Caller::Kind::user;
+    caller.user_id = user_id;
+  }
+
+  const std::string secret = random_token_secret();
+  const std::string token_id = random_id();
+  CreateToken command{token_id,          sha256(secret),
+                      user_id,           std::string(form.first("name").value_or("")),
+                      std::move(scopes), std::move(services),
+                      expires_at};
+  auto done = run(caller, command, [](const Rejection& rejection) {
+    if (rejection.name == "expires_at_in_past") {
+      return create_error("invalid_request", "expires_at must lie in the future");
+    }
+    return rejection_response(rejection);
+  });
+  if (auto* failed = std::get_if<HttpResponse>(&done)) return std::move(*failed);
+  return service_.read([&](const Views& views) {
+    const Token* token = views.token_by_id(token_id);
+    TL_ASSERT(token != nullptr);  // applied before execute() answered
+    JsonWriter json;
+    write_created_token(json, views, views.index_of(*token), secret);
+    return json_response(200, json.take());
+  });
+}
+
+HttpResponse Api::change_password(const Request& request) {
+  auto who = principal(request, needs(Access::write));
+  if (auto* refused = std::get_if<HttpResponse>(&who)) return std::move(*refused);
+  const Principal& caller = std::get<Principal>(who);
+  Form form;
+  if (auto bad = parse_fields(request, &form)) return std::move(*bad);
+  const std::string_view old_password = form.first("old_password").value_or("");
+  const std::string_view new_password = form.first("new_password").value_or("");
+  if (old_password.empty() || new_password.empty()) {
+    return error_response(400, "Bad request", "old_password and new_password are required");
+  }
+  Result<std::string> hash = hash_password(new_password, options_.password_cost);
+  if (!hash.is_ok()) {
+    return error_response(400, "Bad request",
+                          "new_password must be " + std::to_string(password_size_min_bytes) +
+                              " to " + std::to_string(password_size_max_bytes) + " bytes");
+  }
+  Result<LoginResult> login = service_.verify_login(
+      caller.login, old_password, one_time_password(request.http), caller_of(caller, request));
+  if (!login.is_ok()) return storage_failure(login.status());
+  if (login->outcome == LoginOutcome::locked ||
+      login->outcome == LoginOutcome::one_time_password_missing ||
+      login->outcome == LoginOutcome::one_time_password_wrong) {
+    return login_refusal(login->outcome);
+  }
+  if (login->outcome != LoginOutcome::ok) {
+    return error_response(403, "forbidden", "old_password is not correct");
+  }
+  auto done = run(caller_of(caller, request), ChangePassword{caller.user_id, *hash});
+  if (auto* failed = std::get_if<HttpResponse>(&done)) return std::move(*failed);
+  return user_response(caller.user_id);
+}
+
+}  // namespace tokenledger::api

@@ -1,0 +1,85 @@
+#include "api/metrics.h"
+
+#include <cstdio>
+
+namespace tokenledger::api {
+
+std::size_t Metrics::status_slot(int status) {
+  for (std::size_t i = 0; i + 1 < statuses.size(); ++i) {
+    if (statuses[i] == status) return i;
+  }
+  return statuses.size() - 1;  // "other"
+}
+
+void Metrics::record(std::optional<Route> route, int status, std::int64_t duration_ns) {
+  const std::size_t route_slot = route ? static_cast<std::size_t>(*route) : route_count;
+  requests_[route_slot][status_slot(status)].fetch_add(1, std::memory_order_relaxed);
+  const double seconds = static_cast<double>(duration_ns) / 1e9;
+  std::size_t bucket = 0;
+  while (bucket < bucket_bounds_s.size() && seconds > bucket_bounds_s[bucket]) ++bucket;
+  buckets_[bucket].fetch_add(1, std::memory_order_relaxed);
+  duration_sum_ns_.fetch_add(static_cast<std::uint64_t>(duration_ns < 0 ? 0 : duration_ns),
+                             std::memory_order_relaxed);
+}
+
+std::uint64_t Metrics::request_count() const {
+  std::uint64_t total = 0;
+  for (const auto& row : requests_) {
+    for (const auto& cell : row) total += cell.load(std::memory_order_relaxed);
+  }
+  return total;
+}
+
+std::string Metrics::render(const std::vector<Gauge>& gauges) const {
+  std::string out;
+  char line[256];
+  out += "# HELP tokenledger_http_requests_total HTTP requests answered, by route and status.\n";
+  out += "# TYPE tokenledger_http_requests_total counter\n";
+  for (std::size_t r = 0; r <= route_count; ++r) {
+    const std::string_view name =
+        r < route_count ? route_name(static_cast<Route>(r)) : std::string_view("unmatched");
+    for (std::size_t s = 0; s < statuses.size(); ++s) {
+      const std::uint64_t count = requests_[r][s].load(std::memory_order_relaxed);
+      if (count == 0) continue;
+      const std::string status = statuses[s] == 0 ? "other" : std::to_string(statuses[s]);
+      std::snprintf(line, sizeof line,
+                    "tokenledger_http_requests_total{route=\"%.*s\",status=\"%s\"} %llu\n",
+                    static_cast<int>(name.size()), name.data(), status.c_str(),
+                    static_cast<unsigned long long>(count));
+      out += line;
+    }
+  }
+  out +=
+      "# HELP tokenledger_http_request_duration_seconds Time from a request's arrival to its "
+      "answer.\n";
+  out += "# TYPE tokenledger_http_request_duration_seconds histogram\n";
+  std::uint64_t cumulative = 0;
+  for (std::size_t b = 0; b < buckets_.size(); ++b) {
+    cumulative += buckets_[b].load(std::memory_order_relaxed);
+    if (b < bucket_bounds_s.size()) {
+      std::snprintf(line, sizeof line,
+                    "tokenledger_http_request_duration_seconds_bucket{le=\"%g\"} %llu\n",
+                    bucket_bounds_s[b], static_cast<unsigned long long>(cumulative));
+    } else {
+      std::snprintf(line, sizeof line,
+                    "tokenledger_http_request_duration_seconds_bucket{le=\"+Inf\"} %llu\n",
+                    static_cast<unsigned long long>(cumulative));
+    }
+    out += line;
+  }
+  std::snprintf(line, sizeof line, "tokenledger_http_request_duration_seconds_sum %.6f\n",
+                static_cast<double>(duration_sum_ns_.load(std::memory_order_relaxed)) / 1e9);
+  out += line;
+  std::snprintf(line, sizeof line, "tokenledger_http_request_duration_seconds_count %llu\n",
+                static_cast<unsigned long long>(cumulative));
+  out += line;
+  for (const Gauge& gauge : gauges) {
+    out += "# HELP " + gauge.name + " " + gauge.help + "\n";
+    out += "# TYPE " + gauge.name + " gauge\n";
+    std::snprintf(line, sizeof line, "%s %.17g\n", gauge.name.c_str(), gauge.value);
+    out += line;
+  }
+  return out;
+}
+
+}  // namespace tokenledger::api

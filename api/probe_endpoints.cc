@@ -1,0 +1,54 @@
+// GET /healthz, GET /readyz, GET /metrics: for operators and their load balancers. They need no
+// key and reveal only counts (bind the server to a private address; docs/adr/0009).
+#include "api/api.h"
+
+namespace tokenledger::api {
+
+HttpResponse Api::healthz() {
+  return json_response(200, R"({"status":"ok"})");
+}
+
+HttpResponse Api::readyz() {
+  // Ready: serving, the log accepts writes, and the views hold everything durable.
+  const Status writable = log_.write_status();
+  const std::uint64_t head = log_.head().sequence;
+  const std::uint64_t folded = service_.read([](const Views& views) { return views.sequence(); });
+  std::string problem;
+  if (!ready_.load()) {
+    problem = "not serving (starting or stopping)";
+  } else if (!writable.is_ok()) {
+    problem = "the log refuses writes: " + writable.to_string();
+  } else if (folded < head) {
+    problem = "views at sequence " + std::to_string(folded) + ", log at " + std::to_string(head);
+  }
+  if (!problem.empty()) {
+    return error_response(503, "Service unavailable", problem);
+  }
+  return json_response(200, R"({"status":"ready","log_head":)" + std::to_string(head) + "}");
+}
+
+HttpResponse Api::render_metrics() {
+  std::vector<Metrics::Gauge> gauges;
+  const std::size_t live_tokens =
+      service_.read([](const Views& views) { return views.live_token_count(); });
+  gauges.push_back({"tokenledger_log_head_sequence", "The sequence of the last durable record.",
+                    static_cast<double>(log_.head().sequence)});
+  gauges.push_back({"tokenledger_appended_records_total",
+                    "Records appended by API requests since start (a counter).",
+                    static_cast<double>(appended_records_.load())});
+  gauges.push_back(
+      {"tokenledger_live_tokens", "Tokens neither revoked nor expired.", double(live_tokens)});
+  gauges.push_back({"tokenledger_dropped_uses_total",
+                    "Token uses not recorded because the usage tracker was full.",
+                    static_cast<double>(service_.dropped_use_count())});
+  gauges.push_back({"tokenledger_log_writable", "1 while the log accepts writes.",
+                    log_.write_status().is_ok() ? 1.0 : 0.0});
+  if (extra_gauges_) {
+    for (Metrics::Gauge& gauge : extra_gauges_()) gauges.push_back(std::move(gauge));
+  }
+  HttpResponse response = json_response(200, metrics_.render(gauges));
+  response.content_type = "text/plain; version=0.0.4";
+  return response;
+}
+
+}  // namespace tokenledger::api

@@ -1,0 +1,27 @@
+// `tokenledger serve`: opens a data directory's log, builds the views (from the snapshot when
+// it matches the log), and serves the API until SIGTERM or SIGINT. On the way out every
+// pending use is recorded and a snapshot is written; acknowledged writes were durable already.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include "api/api.h"
+#include "api/server.h"
+
+namespace tokenledger::api {
+
+struct ServeOptions {
+  std::filesystem::path data = "./data";
+  ServerOptions server;
+  ApiOptions api;
+};
+
+// Parses `serve`'s arguments (argv after "serve"). False, with a message, on a bad argument.
+bool parse_serve_arguments(int argc, char** argv, ServeOptions* options, std::string* error);
+extern const char* const serve_usage;
+
+// Runs the server; returns the process's exit code (0 after a clean stop, 1 on failure).
+int serve(ServeOptions options);
+
+}  // namespace tokenledger::api

@@ -1,0 +1,459 @@
+#include "api/server.h"
+
+#include <asio.hpp>
+#include <asio/experimental/as_tuple.hpp>
+#include <asio/experimental/awaitable_operators.hpp>
+#include <asio/ssl.hpp>
+
+#include <array>
+#include <atomic>
+#include <condition_variable>
+#include <cstdio>
+#include <thread>
+#include <unordered_map>
+
+#include "api/server_log.h"
+#include "api/worker_pool.h"
+#include "ledger/assert.h"
+#include "projections/credentials.h"
+
+namespace tokenledger::api {
+
+using asio::ip::tcp;
+using namespace asio::experimental::awaitable_operators;
+using SteadyClock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr auto nothrow_awaitable = asio::experimental::as_tuple(asio::use_awaitable);
+constexpr std::size_t read_chunk_size_bytes = 16 * 1024;
+constexpr std::size_t log_path_size_max_bytes = 200;
+
+// Request paths in logs: printable ASCII only, cut short, never the query (it could carry
+// anything a client put there).
+std::string loggable(std::string_view text) {
+  std::string out;
+  for (char c : text.substr(0, log_path_size_max_bytes)) {
+    out += (c > ' ' && c < 127) ? c : '?';
+  }
+  if (text.size() > log_path_size_max_bytes) out += "...";
+  return out;
+}
+
+std::string_view parse_error_title(int status) {
+  switch (status) {
+    case 413:
+      return "Payload too large";
+    case 431:
+      return "Request header fields too large";
+    default:
+      return "Bad request";
+  }
+}
+
+}  // namespace
+
+// What stop() needs to reach a connection: the strand it runs on and its timer, which stop()
+// cancels when the connection is idle (waiting for a request with nothing received).
+struct Connection {
+  explicit Connection(const asio::strand<asio::io_context::executor_type>& executor)
+      : strand(executor), timer(executor) {}
+  asio::strand<asio::io_context::executor_type> strand;
+  asio::steady_timer timer;
+  bool idle = false;  // (strand)
+};
+
+struct Server::Impl {
+  Impl(Api& api_, ServerOptions options_)
+      : api(api_),
+        options(std::move(options_)),
+        acceptor(io),
+        password_pool("password", options.password_threads, options.password_queue_max),
+        writer_pool("writer", options.writer_threads, options.writer_queue_max),
+        request_id_prefix(random_id().substr(0, 8)) {}
+
+  Api& api;
+  const ServerOptions options;
+  asio::io_context io;
+  tcp::acceptor acceptor;
+  std::optional<asio::ssl::context> tls;
+  WorkerPool password_pool;
+  WorkerPool writer_pool;
+  const std::string request_id_prefix;
+  std::atomic<std::uint64_t> request_counter{0};
+  std::atomic<bool> stopping{false};
+  std::atomic<std::size_t> open_connections{0};
+  std::atomic<std::uint64_t> refused_connections{0};
+
+  std::mutex connections_mutex;
+  std::unordered_map<std::uint64_t, std::shared_ptr<Connection>> connections;  // (mutex)
+  std::uint64_t next_connection_id = 0;                                        // (mutex)
+
+  std::mutex stop_mutex;
+  std::condition_variable stop_requested;
+
+  std::string next_request_id() {
+    char counter[24];
+    std::snprintf(counter, sizeof counter, "-%llx",
+                  static_cast<unsigned long long>(request_counter.fetch_add(1) + 1));
+    return request_id_prefix + counter;
+  }
+
+  asio::awaitable<void> accept_loop();
+  asio::awaitable<void> run_connection(tcp::socket socket, std::shared_ptr<Connection> control);
+  template <typename Stream>
+  asio::awaitable<void> serve(Stream& stream, Connection& control, const std::string& client_ip);
+  template <typename Stream>
+  asio::awaitable<bool> send(Stream& stream, Connection& control, const HttpResponse& response,
+                             bool keep_alive);
+  asio::awaitable<std::optional<HttpResponse>> on_pool(WorkerPool& pool,
+                                                       std::function<HttpResponse()> work);
+  void finish(const std::optional<Route>& route, std::string_view method, std::string_view path,
+              const HttpResponse& response, SteadyClock::time_point started,
+              const RequestContext& context);
+  void begin_stop();
+};
+
+asio::awaitable<void> Server::Impl::accept_loop() {
+  while (true) {
+    auto [error, socket] = co_await acceptor.async_accept(asio::make_strand(io), nothrow_awaitable);
+    if (stopping.load()) co_return;
+    if (error) {
+      if (error == asio::error::operation_aborted) co_return;
+      // Out of descriptors and the like: say so, breathe, keep serving the open connections.
+      log_line(LogLevel::warning, "accept failed: " + error.message());
+      asio::steady_timer pause(io, std::chrono::milliseconds(50));
+      co_await pause.async_wait(nothrow_awaitable);
+      continue;
+    }
+    if (open_connections.load() >= options.connections_max) {
+      // Refuse cleanly: a short answer the client can read, then close.
+      refused_connections.fetch_add(1);
+      if (!tls) {
+        HttpResponse busy = error_response(503, "Service unavailable", "too many connections");
+        busy.add_header("Retry-After", "1");
+        const std::string bytes = serialize_response(busy, false);
+        asio::error_code ignored;
+        socket.non_blocking(true, ignored);
+        socket.write_some(asio::buffer(bytes), ignored);
+      }
+      asio::error_code ignored;
+      socket.close(ignored);
+      continue;
+    }
+    auto control = std::make_shared<Connection>(
+        asio::strand<asio::io_context::executor_type>(socket.get_executor()));
+    std::uint64_t id = 0;
+    {
+      std::lock_guard lock(connections_mutex);
+      id = ++next_connection_id;
+      connections.emplace(id, control);
+    }
+    open_connections.fetch_add(1);
+    asio::co_spawn(control->strand, run_connection(std::move(socket), control),
+                   [this, id](std::exception_ptr failure) {
+                     if (failure) {
+                       try {
+                         std::rethrow_exception(failure);
+                       } catch (const std::exception& e) {
+                         log_line(LogLevel::error, std::string("connection failed: ") + e.what());
+                       }
+                     }
+                     {
+                       std::lock_guard lock(connections_mutex);
+                       connections.erase(id);
+                     }
+                     open_connections.fetch_sub(1);
+                   });
+  }
+}
+
+asio::awaitable<void> Server::Impl::run_connection(tcp::socket socket,
+                                                   std::shared_ptr<Connection> control) {
+  asio::error_code error;
+  const tcp::endpoint remote = socket.remote_endpoint(error);
+  if (error) co_return;  // already gone
+  const std::string client_ip = remote.address().to_string();
+  socket.set_option(tcp::no_delay(true), error);
+  if (tls) {
+    asio::ssl::stream<tcp::socket> stream(std::move(socket), *tls);
+    control->timer.expires_after(options.request_timeout);
+    auto handshake =
+        co_await (stream.async_handshake(asio::ssl::stream_base::server, nothrow_awaitable) ||
+                  control->timer.async_wait(nothrow_awaitable));
+    if (handshake.index() == 0 && !std::get<0>(std::get<0>(handshake))) {
+      co_await serve(stream, *control, client_ip);
+    }
+    stream.lowest_layer().close(error);
+    co_return;
+  }
+  co_await serve(socket, *control, client_ip);
+  // A lingering close: stop sending, then drain what the client still sends for a moment, so
+  // that a final error response is not lost to a reset.
+  socket.shutdown(tcp::socket::shutdown_send, error);
+  std::array<char, 4096> sink;
+  control->timer.expires_after(std::chrono::milliseconds(500));
+  for (int round = 0; round < 64 && !error; ++round) {
+    auto drained = co_await (socket.async_read_some(asio::buffer(sink), nothrow_awaitable) ||
+                             control->timer.async_wait(nothrow_awaitable));
+    if (drained.index() == 1 || std::get<0>(std::get<0>(drained))) break;
+  }
+  socket.close(error);
+}
+
+template <typename Stream>
+asio::awaitable<bool> Server::Impl::send(Stream& stream, Connection& control,
+                                         const HttpResponse& response, bool keep_alive) {
+  const std::string bytes = serialize_response(response, keep_alive);
+  control.timer.expires_after(options.request_timeout);
+  auto sent = co_await (asio::async_write(stream, asio::buffer(bytes), nothrow_awaitable) ||
+                        control.timer.async_wait(nothrow_awaitable));
+  co_return sent.index() == 0 && !std::get<0>(std::get<0>(sent));
+}
+
+asio::awaitable<std::optional<HttpResponse>> Server::Impl::on_pool(
+    WorkerPool& pool, std::function<HttpResponse()> work) {
+  auto executor = co_await asio::this_coro::executor;
+  co_return co_await asio::async_initiate<decltype(asio::use_awaitable),
+                                          void(std::optional<HttpResponse>)>(
+      [&pool, &work, executor](auto handler) {
+        auto resume = std::make_shared<decltype(handler)>(std::move(handler));
+        const bool queued = pool.try_post([resume, work, executor]() {
+          HttpResponse response = work();
+          asio::post(executor, [resume, response = std::move(response)]() mutable {
+            (*resume)(std::optional<HttpResponse>(std::move(response)));
+          });
+        });
+        if (!queued) {
+          asio::post(executor, [resume]() { (*resume)(std::optional<HttpResponse>()); });
+        }
+      },
+      asio::use_awaitable);
+}
+
+template <typename Stream>
+asio::awaitable<void> Server::Impl::serve(Stream& stream, Connection& control,
+                                          const std::string& client_ip) {
+  HttpRequestParser parser(options.http_limits);
+  std::string pending;  // received, not yet parsed (pipelined requests wait here)
+  std::array<char, read_chunk_size_bytes> chunk;
+  while (true) {
+    // One request, complete within request_timeout.
+    const SteadyClock::time_point started_waiting = SteadyClock::now();
+    const SteadyClock::time_point deadline = started_waiting + options.request_timeout;
+    while (!parser.has_request() && !parser.error()) {
+      if (!pending.empty()) {
+        const std::size_t used = parser.feed(pending);
+        pending.erase(0, used);
+        if (used == 0 && !parser.has_request() && !parser.error()) co_return;  // cannot progress
+        continue;
+      }
+      if (stopping.load() && !parser.in_progress()) co_return;
+      if (SteadyClock::now() >= deadline) {
+        if (parser.in_progress()) {
+          // A slow client: tell it why, then cut it off.
+          HttpResponse timeout =
+              error_response(408, "Request timeout", "the request did not arrive in time");
+          co_await send(stream, control, timeout, false);
+          finish(std::nullopt, "-", "-", timeout, started_waiting,
+                 RequestContext{client_ip, next_request_id()});
+        }
+        co_return;
+      }
+      control.idle = !parser.in_progress();
+      control.timer.expires_at(deadline);
+      auto received = co_await (stream.async_read_some(asio::buffer(chunk), nothrow_awaitable) ||
+                                control.timer.async_wait(nothrow_awaitable));
+      control.idle = false;
+      if (received.index() == 1) continue;  // the deadline, or stop(): checked above
+      auto [error, size] = std::get<0>(received);
+      if (error) co_return;  // the client closed or reset the connection
+      pending.append(chunk.data(), size);
+    }
+
+    const SteadyClock::time_point started = SteadyClock::now();
+    RequestContext context{client_ip, next_request_id()};
+    if (parser.error()) {
+      const HttpParseError& failure = *parser.error();
+      HttpResponse response =
+          error_response(failure.status, parse_error_title(failure.status), failure.message);
+      response.add_header("X-Request-Id", context.request_id);
+      co_await send(stream, control, response, false);
+      finish(std::nullopt, "-", "-", response, started, context);
+      co_return;
+    }
+    HttpRequest request = parser.take();
+    const RouteMatch match = match_route(request.method, request.path());
+    const Placement placement = match.outcome == RouteMatch::Outcome::found
+                                    ? placement_of(match.route)
+                                    : Placement::io_thread;
+    HttpResponse response;
+    if (placement == Placement::io_thread) {
+      response = api.handle(request, match, context);
+    } else {
+      WorkerPool& pool = placement == Placement::password ? password_pool : writer_pool;
+      std::optional<HttpResponse> answered =
+          co_await on_pool(pool, [&] { return api.handle(request, match, context); });
+      response = answered ? std::move(*answered) : api.overloaded(request, context);
+    }
+    response.add_header("X-Request-Id", context.request_id);
+    const bool keep_alive = request.keep_alive && !stopping.load() && !response.close;
+    const bool sent = co_await send(stream, control, response, keep_alive);
+    std::optional<Route> route;
+    if (match.outcome == RouteMatch::Outcome::found) route = match.route;
+    finish(route, request.method, request.path(), response, started, context);
+    if (!sent || !keep_alive) co_return;
+  }
+}
+
+void Server::Impl::finish(const std::optional<Route>& route, std::string_view method,
+                          std::string_view path, const HttpResponse& response,
+                          SteadyClock::time_point started, const RequestContext& context) {
+  const std::int64_t duration_ns =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(SteadyClock::now() - started).count();
+  api.metrics().record(route, response.status, duration_ns);
+  if (!options.log_requests) return;
+  char line[512];
+  std::snprintf(line, sizeof line,
+                "request id=%s ip=%s method=%.16s path=%s route=%.*s status=%d duration_ms=%.3f",
+                context.request_id.c_str(), context.client_ip.c_str(), loggable(method).c_str(),
+                loggable(path).c_str(), static_cast<int>(route ? route_name(*route).size() : 1),
+                route ? route_name(*route).data() : "-", response.status,
+                static_cast<double>(duration_ns) / 1e6);
+  log_line(LogLevel::info, line);
+}
+
+void Server::Impl::begin_stop() {
+  if (stopping.exchange(true)) return;
+  api.set_ready(false);
+  asio::post(io, [this] {
+    asio::error_code ignored;
+    acceptor.close(ignored);
+  });
+  std::lock_guard lock(connections_mutex);
+  for (auto& [id, control] : connections) {
+    asio::post(control->strand, [control] {
+      if (control->idle) control->timer.cancel();
+    });
+  }
+}
+
+Result<std::unique_ptr<Server>> Server::create(Api& api, ServerOptions options) {
+  if (options.io_threads == 0) {
+    options.io_threads = std::max(1u, std::thread::hardware_concurrency());
+  }
+  auto impl = std::make_unique<Impl>(api, options);
+  const std::string where = options.host + ":" + std::to_string(options.port);
+  try {
+    if (options.tls_certificate || options.tls_private_key) {
+      if (!options.tls_certificate || !options.tls_private_key) {
+        return Status::invalid_argument("TLS needs both --tls-cert and --tls-key");
+      }
+      impl->tls.emplace(asio::ssl::context::tls_server);
+      impl->tls->set_options(asio::ssl::context::default_workarounds |
+                             asio::ssl::context::no_sslv2 | asio::ssl::context::no_sslv3 |
+                             asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1 |
+                             asio::ssl::context::single_dh_use);
+      impl->tls->use_certificate_chain_file(options.tls_certificate->string());
+      impl->tls->use_private_key_file(options.tls_private_key->string(), asio::ssl::context::pem);
+    }
+  } catch (const std::exception& e) {
+    return Status::invalid_argument(std::string("cannot load the TLS certificate or key: ") +
+                                    e.what());
+  }
+  asio::error_code error;
+  tcp::resolver resolver(impl->io);
+  const auto endpoints =
+      resolver.resolve(options.host, std::to_string(options.port),
+                       tcp::resolver::passive | tcp::resolver::numeric_service, error);
+  if (error || endpoints.empty()) {
+    return Status::invalid_argument("cannot resolve " + where + ": " + error.message());
+  }
+  const tcp::endpoint endpoint = endpoints.begin()->endpoint();
+  impl->acceptor.open(endpoint.protocol(), error);
+  if (!error) impl->acceptor.set_option(tcp::acceptor::reuse_address(true), error);
+  if (!error) impl->acceptor.bind(endpoint, error);
+  if (!error) impl->acceptor.listen(asio::socket_base::max_listen_connections, error);
+  if (error) return Status::io_error("cannot listen on " + where + ": " + error.message());
+  return std::unique_ptr<Server>(new Server(std::move(impl)));
+}
+
+Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {
+  Impl* impl_raw = impl_.get();
+  impl_->api.set_extra_gauges([impl_raw] {
+    return std::vector<Metrics::Gauge>{
+        {"tokenledger_open_connections", "Connections open now.",
+         static_cast<double>(impl_raw->open_connections.load())},
+        {"tokenledger_refused_connections_total",
+         "Connections refused because connections_max were open (a counter).",
+         static_cast<double>(impl_raw->refused_connections.load())},
+        {"tokenledger_password_queue_depth", "Requests waiting for a password thread.",
+         static_cast<double>(impl_raw->password_pool.queued())},
+        {"tokenledger_writer_queue_depth", "Requests waiting for a writer thread.",
+         static_cast<double>(impl_raw->writer_pool.queued())},
+    };
+  });
+}
+
+Server::~Server() {
+  stop();
+  impl_->api.set_extra_gauges(nullptr);
+  impl_->password_pool.stop();
+  impl_->writer_pool.stop();
+}
+
+std::uint16_t Server::port() const {
+  asio::error_code error;
+  return impl_->acceptor.local_endpoint(error).port();
+}
+
+void Server::stop() {
+  impl_->begin_stop();
+  impl_->stop_requested.notify_all();
+}
+
+void Server::run() {
+  Impl& impl = *impl_;
+  asio::signal_set signals(impl.io);
+  if (impl.options.handle_signals) {
+    signals.add(SIGTERM);
+    signals.add(SIGINT);
+    signals.async_wait([this](const asio::error_code& error, int number) {
+      if (error) return;
+      log_line(LogLevel::info, std::string("received ") +
+                                   (number == SIGTERM ? "SIGTERM" : "SIGINT") +
+                                   ": stopping (finishing requests in flight)");
+      stop();
+    });
+  }
+  asio::co_spawn(impl.io, impl.accept_loop(), asio::detached);
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < impl.options.io_threads; ++i) {
+    threads.emplace_back([&impl] { impl.io.run(); });
+  }
+  impl.api.set_ready(true);
+  {
+    std::unique_lock lock(impl.stop_mutex);
+    impl.stop_requested.wait(lock, [&impl] { return impl.stopping.load(); });
+  }
+  // Requests in flight finish; idle connections were closed by begin_stop().
+  const SteadyClock::time_point give_up = SteadyClock::now() + impl.options.shutdown_grace;
+  while (impl.open_connections.load() > 0 && SteadyClock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  if (impl.open_connections.load() > 0) {
+    log_line(LogLevel::warning, std::to_string(impl.open_connections.load()) +
+                                    " connections still open after the shutdown grace; closing");
+  }
+  asio::post(impl.io, [&signals] {
+    asio::error_code ignored;
+    signals.cancel(ignored);
+  });
+  impl.io.stop();
+  for (std::thread& thread : threads) thread.join();
+  // Work already handed to the pools finishes (each is a write someone may be waiting for).
+  impl.password_pool.stop();
+  impl.writer_pool.stop();
+}
+
+}  // namespace tokenledger::api

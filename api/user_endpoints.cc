@@ -1,0 +1,244 @@
+// GET /current_user, GET /user/{id}, GET /customer/{id}/users, POST /user, PUT /user/{id},
+// DELETE /user/{id}, two-factor enrollment, and GET /verify.
+#include "api/api.h"
+#include "api/render.h"
+#include "api/request_fields.h"
+#include "ledger/rfc3339.h"
+
+namespace tokenledger::api {
+namespace {
+
+HttpResponse not_found(std::string_view what) {
+  return error_response(404, "Record not found", what);
+}
+
+HttpResponse render_user(const Views& views, const User& user) {
+  JsonWriter json;
+  write_user(json, user, views.customer(user.customer));
+  return json_response(200, json.take());
+}
+
+// A user the caller may see: not deleted, of the caller's customer.
+const User* visible_user(const Views& views, const Authenticated& who, std::string_view id) {
+  const User* user = views.user_by_id(id);
+  if (user == nullptr || user->deleted || user->customer != who.user->customer) return nullptr;
+  return user;
+}
+
+}  // namespace
+
+HttpResponse Api::current_user(const Request& request) {
+  return with_key(request, needs(Access::read), [&](const Authenticated& who, const Views& views) {
+    return render_user(views, *who.user);
+  });
+}
+
+HttpResponse Api::get_user(const Request& request) {
+  return with_key(request, needs(Access::read), [&](const Authenticated& who, const Views& views) {
+    const User* user = visible_user(views, who, request.id);
+    return user == nullptr ? not_found("no such user") : render_user(views, *user);
+  });
+}
+
+HttpResponse Api::customer_users(const Request& request) {
+  return with_key(request, needs(Access::read, true),
+                  [&](const Authenticated& who, const Views& views) {
+                    if (who.customer->id != request.id) return not_found("no such customer");
+                    JsonWriter json;
+                    json.begin_array();
+                    for (const UserIndex index : who.customer->users) {
+                      const User& user = views.user(index);
+                      if (!user.deleted) write_user(json, user, *who.customer);
+                    }
+                    json.end_array();
+                    return json_response(200, json.take());
+                  });
+}
+
+HttpResponse Api::create_user(const Request& request) {
+  auto who = principal(request, needs(Access::user_management, true));
+  if (auto* refused = std::get_if<HttpResponse>(&who)) return std::move(*refused);
+  const Principal& caller = std::get<Principal>(who);
+  Form form;
+  if (auto bad = parse_fields(request, &form)) return std::move(*bad);
+  const std::string_view login = form.first("login").value_or("");
+  const std::string_view password = form.first("password").value_or("");
+  if (login.empty() || password.empty()) {
+    return error_response(400, "Bad request", "login and password are required");
+  }
+  Role role = Role::user;
+  if (auto text = form.first("role"); text && !parse_role(*text, &role)) {
+    return error_response(400, "Bad request",
+                          "role must be one of user, billing, engineer, superuser");
+  }
+  Result<std::string> hash = hash_password(password, options_.password_cost);
+  if (!hash.is_ok()) {
+    return error_response(400, "Bad request",
+                          "password must be " + std::to_string(password_size_min_bytes) + " to " +
+                              std::to_string(password_size_max_bytes) + " bytes");
+  }
+  const std::string user_id = random_id();
+  CreateUser command{user_id,
+                     caller.customer_id,
+                     std::string(login),
+                     std::string(form.first("name").value_or(login)),
+                     role,
+                     *hash};
+  auto done = run(caller_of(caller, request), command);
+  if (auto* failed = std::get_if<HttpResponse>(&done)) return std::move(*failed);
+  return user_response(user_id);
+}
+
+HttpResponse Api::update_user(const Request& request) {
+  // Visibility first: a user of another customer is not found, not forbidden.
+  std::optional<Principal> caller;
+  HttpResponse refused = with_key(request, needs(Access::user_management, true),
+                                  [&](const Authenticated& who, const Views& views) {
+                                    if (visible_user(views, who, request.id) == nullptr) {
+                                      return not_found("no such user");
+                                    }
+                                    caller = principal_of(who);
+                                    return HttpResponse{};
+                                  });
+  if (!caller) return refused;
+  Form form;
+  if (auto bad = parse_fields(request, &form)) return std::move(*bad);
+  UpdateUser command{request.id, std::nullopt, std::nullopt, std::nullopt};
+  if (auto name = form.first("name")) command.name = std::string(*name);
+  if (auto text = form.first("role")) {
+    Role role = Role::user;
+    if (!parse_role(*text, &role)) {
+      return error_response(400, "Bad request",
+                            "role must be one of user, billing, engineer, superuser");
+    }
+    command.role = role;
+  }
+  if (auto text = form.first("locked")) {
+    bool locked = false;
+    if (!parse_bool(*text, &locked)) {
+      return error_response(400, "Bad request", "locked must be true or false");
+    }
+    command.locked = locked;
+  }
+  auto done = run(caller_of(*caller, request), command);
+  if (auto* failed = std::get_if<HttpResponse>(&done)) return std::move(*failed);
+  return user_response(request.id);
+}
+
+HttpResponse Api::delete_user(const Request& request) {
+  std::optional<Principal> caller;
+  HttpResponse refused = with_key(request, needs(Access::user_management, true),
+                                  [&](const Authenticated& who, const Views& views) {
+                                    if (visible_user(views, who, request.id) == nullptr) {
+                                      return not_found("no such user");
+                                    }
+                                    caller = principal_of(who);
+                                    return HttpResponse{};
+                                  });
+  if (!caller) return refused;
+  auto done = run(caller_of(*caller, request), DeleteUser{request.id, false});
+  if (auto* failed = std::get_if<HttpResponse>(&done)) return std::move(*failed);
+  return no_content();
+}
+
+HttpResponse Api::enroll_two_factor(const Request& request) {
+  auto who = principal(request, needs(Access::write));
+  if (auto* refused = std::get_if<HttpResponse>(&who)) return std::move(*refused);
+  const Principal& caller = std::get<Principal>(who);
+  if (!options_.sealing_key) {
+    return error_response(503, "Service unavailable", "two-factor enrollment is not configured");
+  }
+  const bool enabled = service_.read([&](const Views& views) {
+    const User* user = views.user_by_id(caller.user_id);
+    return user != nullptr && user->two_factor.has_value();
+  });
+  if (enabled) return error_response(409, "Conflict", "two-factor authentication is enabled");
+  const std::string secret = new_totp_secret();
+  const std::string encoded = base32_encode(secret);
+  const TimeNs now = service_.now();
+  {
+    std::lock_guard lock(enrollments_mutex_);
+    std::erase_if(enrollments_,
+                  [now](const auto& entry) { return entry.second.expires_at_ns <= now; });
+    if (enrollments_.size() >= options_.enrollments_max &&
+        enrollments_.find(caller.user_id) == enrollments_.end()) {
+      return error_response(503, "Service unavailable", "too many enrollments in progress");
+    }
+    enrollments_[caller.user_id] =
+        Enrollment{options_.sealing_key->seal(secret), now + options_.enrollment_ttl_ns};
+  }
+  // The secret is shown this once; the log will only ever hold it sealed.
+  JsonWriter json;
+  json.begin_object().key("secret").string(encoded);
+  json.key("uri").string(otpauth_uri(options_.totp_issuer, caller.login, encoded));
+  json.key("expires_at").string(format_rfc3339(now + options_.enrollment_ttl_ns));
+  json.end_object();
+  return json_response(200, json.take());
+}
+
+HttpResponse Api::confirm_two_factor(const Request& request) {
+  auto who = principal(request, needs(Access::write));
+  if (auto* refused = std::get_if<HttpResponse>(&who)) return std::move(*refused);
+  const Principal& caller = std::get<Principal>(who);
+  Form form;
+  if (auto bad = parse_fields(request, &form)) return std::move(*bad);
+  std::string_view code = form.first("otp").value_or("");
+  if (code.empty()) code = request.http.header("fastly-otp").value_or("");
+  if (code.empty()) return error_response(400, "2fa.verify", "otp is required", "2fa.verify");
+  std::optional<SealedSecret> sealed;
+  const TimeNs now = service_.now();
+  {
+    std::lock_guard lock(enrollments_mutex_);
+    auto found = enrollments_.find(caller.user_id);
+    if (found != enrollments_.end() && found->second.expires_at_ns > now) {
+      sealed = found->second.sealed_secret;
+    }
+  }
+  if (!sealed || !options_.sealing_key) {
+    return error_response(404, "Record not found", "no two-factor enrollment in progress");
+  }
+  Result<std::string> secret = options_.sealing_key->unseal(*sealed);
+  if (!secret.is_ok()) return storage_failure(secret.status());
+  if (!verify_totp(*secret, code, now)) {
+    return error_response(400, "2fa.verify", "the one-time password is wrong or expired",
+                          "2fa.verify");
+  }
+  auto done = run(caller_of(caller, request), EnableTwoFactor{caller.user_id, *sealed});
+  if (auto* failed = std::get_if<HttpResponse>(&done)) return std::move(*failed);
+  {
+    std::lock_guard lock(enrollments_mutex_);
+    enrollments_.erase(caller.user_id);
+  }
+  return user_response(caller.user_id);
+}
+
+HttpResponse Api::verify(const Request& request) {
+  return with_key(request, needs(Access::read), [&](const Authenticated& who, const Views&) {
+    const Token& token = *who.token;
+    JsonWriter json;
+    json.begin_object();
+    json.key("customer").begin_object();
+    json.key("id").string(who.customer->id).key("name").string(who.customer->name);
+    json.end_object();
+    json.key("user").begin_object();
+    json.key("id").string(who.user->id).key("name").string(who.user->name);
+    json.key("login").string(who.user->login);
+    json.end_object();
+    json.key("services").begin_object().end_object();
+    json.key("token").begin_object();
+    json.key("id").string(token_id_view(token.id)).key("name").string(token.name);
+    json.key("created_at").string(format_rfc3339(token.created_at_ns));
+    json.key("expires_at");
+    if (token.expires_at_ns == no_time) {
+      json.null();
+    } else {
+      json.string(format_rfc3339(token.expires_at_ns));
+    }
+    json.key("scope").string(scope_string(token.scopes));
+    json.end_object();
+    json.end_object();
+    return json_response(200, json.take());
+  });
+}
+
+}  // namespace tokenledger::api
