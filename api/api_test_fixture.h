@@ -1,0 +1,132 @@
+// A real Api over a real log in a scratch directory, with a clock the test moves, for handler
+// tests: requests go through the router and Api::handle exactly as the server sends them.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "api/api.h"
+#include "ledger/sha256.h"
+#include "ledger/test_support.h"
+#include "projections/test_domain.h"
+
+namespace tokenledger::api::testing {
+
+using tokenledger::testing::second_ns;
+using tokenledger::testing::start_ns;
+
+struct Header {
+  std::string name;
+  std::string value;
+};
+
+class ApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    LogOptions log_options;
+    log_options.path = dir_.path() / "log";
+    log_ = Log::open(log_options).value();
+    TokenServiceOptions service_options;
+    service_options.clock = [this] { return now_.load(); };
+    service_options.sealing_key = SealingKey::from_bytes("test-key", {7, 7, 7});
+    service_ = TokenService::open(*log_, std::move(service_options)).value();
+    ApiOptions options;
+    options.password_cost = PasswordCost::minimum();
+    options.sealing_key = SealingKey::from_bytes("test-key", {7, 7, 7});
+    options.rate_limit.requests_per_hour = rate_limit_;
+    api_ = std::make_unique<Api>(*service_, *log_, std::move(options));
+    api_->set_ready(true);
+    customer_ = random_id();
+    root_ = random_id();
+    execute(Caller::operator_caller(), CreateCustomer{customer_, "Acme"});
+    execute(Caller::operator_caller(),
+            CreateUser{root_, customer_, "root@example.com", "Root", Role::superuser,
+                       hash_password("root-password", PasswordCost::minimum()).value()});
+  }
+
+  void TearDown() override {
+    api_.reset();
+    ASSERT_TRUE(service_->stop().is_ok());
+  }
+
+  void execute(const Caller& caller, const Command& command) {
+    Result<Executed> executed = service_->execute(caller, command);
+    ASSERT_TRUE(executed.is_ok()) << executed.status().to_string();
+    ASSERT_FALSE(executed->rejection) << executed->rejection->name;
+  }
+
+  // A user of the customer (or of `customer`) with `password`; returns its id.
+  std::string add_user(const std::string& login, Role role, const std::string& password,
+                       const std::string& customer = {}) {
+    const std::string id = random_id();
+    execute(Caller::operator_caller(),
+            CreateUser{id, customer.empty() ? customer_ : customer, login, login, role,
+                       hash_password(password, PasswordCost::minimum()).value()});
+    return id;
+  }
+
+  HttpResponse call(const std::string& method, const std::string& target,
+                    std::vector<Header> headers = {}, const std::string& body = {}) {
+    HttpRequest request;
+    request.method = method;
+    request.target = target;
+    for (Header& header : headers) request.headers.emplace_back(header.name, header.value);
+    request.body = body;
+    const RouteMatch match = match_route(method, request.path());
+    return api_->handle(request, match, RequestContext{"192.0.2.7", "test-request"});
+  }
+
+  HttpResponse with_key(const std::string& key, const std::string& method,
+                        const std::string& target, const std::string& body = {},
+                        std::vector<Header> extra = {}) {
+    extra.push_back({"fastly-key", key});
+    return call(method, target, std::move(extra), body);
+  }
+
+  // Creates a token by login and password; returns {id, secret}.
+  std::pair<std::string, std::string> login_token(const std::string& login,
+                                                  const std::string& password,
+                                                  const std::string& extra_form = {}) {
+    HttpResponse response =
+        call("POST", "/tokens", {}, "username=" + login + "&password=" + password + extra_form);
+    EXPECT_EQ(response.status, 200) << response.body;
+    return {field(response.body, "id"), field(response.body, "access_token")};
+  }
+
+  static std::string field(const std::string& body, const char* name) {
+    simdjson::dom::parser parser;
+    simdjson::dom::element document;
+    if (parser.parse(body).get(document)) return "(not json)";
+    std::string_view value;
+    if (document[name].get(value)) return "(no string " + std::string(name) + ")";
+    return std::string(value);
+  }
+
+  static bool valid_json(const std::string& body) {
+    simdjson::dom::parser parser;
+    simdjson::dom::element document;
+    return !parser.parse(body).get(document);
+  }
+
+  static std::optional<std::string> header(const HttpResponse& response, const std::string& name) {
+    for (const auto& [key, value] : response.headers) {
+      if (key == name) return value;
+    }
+    return std::nullopt;
+  }
+
+  std::uint32_t rate_limit_ = 1000;
+  tokenledger::testing::ScratchDirectory dir_;
+  std::atomic<TimeNs> now_{start_ns};
+  std::unique_ptr<Log> log_;
+  std::unique_ptr<TokenService> service_;
+  std::unique_ptr<Api> api_;
+  std::string customer_;
+  std::string root_;
+};
+
+}  // namespace tokenledger::api::testing
