@@ -1,0 +1,191 @@
+// The server on a real socket on 127.0.0.1: keep-alive and pipelining in order, the size and
+// time limits with their answers, the connection limit, the bounded password pool, and a
+// graceful stop.
+#include "api/server.h"
+
+#include <thread>
+
+#include "api/api_test_fixture.h"
+#include "api/test_http_client.h"
+
+namespace tokenledger::api::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+class ServerTest : public ApiTest {
+ protected:
+  void start(ServerOptions options = {}) {
+    options.host = "127.0.0.1";
+    options.port = 0;
+    options.io_threads = 2;
+    options.log_requests = false;
+    Result<std::unique_ptr<Server>> server = Server::create(*api_, options);
+    ASSERT_TRUE(server.is_ok()) << server.status().to_string();
+    server_ = std::move(server).value();
+    runner_ = std::thread([this] { server_->run(); });
+  }
+
+  void TearDown() override {
+    stop();
+    ApiTest::TearDown();
+  }
+
+  void stop() {
+    if (server_) server_->stop();
+    if (runner_.joinable()) runner_.join();
+    server_.reset();
+  }
+
+  std::uint16_t port() const { return server_->port(); }
+
+  static std::string get(const std::string& path, const std::string& extra = {}) {
+    return "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + extra + "\r\n";
+  }
+
+  std::unique_ptr<Server> server_;
+  std::thread runner_;
+};
+
+TEST_F(ServerTest, PipelinedRequestsAreAnsweredInOrderOnOneConnection) {
+  start();
+  TestConnection connection(port());
+  ASSERT_TRUE(connection.connected());
+  ASSERT_TRUE(connection.send(get("/healthz") + get("/no/such/path") + get("/readyz") +
+                              "DELETE /tokens/self HTTP/1.1\r\nHost: x\r\n\r\n"));
+  const std::vector<int> expected = {200, 404, 200, 401};
+  for (int status : expected) {
+    std::optional<WireResponse> response = connection.read_response();
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->status, status) << response->head;
+    EXPECT_NE(response->head.find("X-Request-Id: "), std::string::npos);
+  }
+  // Still open (keep-alive): one more.
+  ASSERT_TRUE(connection.send(get("/healthz")));
+  std::optional<WireResponse> again = connection.read_response();
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->status, 200);
+}
+
+TEST_F(ServerTest, OversizeHeadIs431AndOversizeBodyIs413) {
+  start();
+  {
+    TestConnection connection(port());
+    ASSERT_TRUE(connection.send(get("/healthz", "X-Big: " + std::string(20 * 1024, 'a') + "\r\n")));
+    std::optional<WireResponse> response = connection.read_response();
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->status, 431);
+    EXPECT_TRUE(ApiTest::valid_json(response->body));
+    EXPECT_TRUE(connection.closed_within(2s));
+  }
+  {
+    TestConnection connection(port());
+    ASSERT_TRUE(
+        connection.send("POST /tokens HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n" +
+                        std::string(1000, 'a')));
+    std::optional<WireResponse> response = connection.read_response();
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->status, 413);
+  }
+  {
+    TestConnection connection(port());
+    ASSERT_TRUE(connection.send("NOT A REQUEST\r\n\r\n"));
+    std::optional<WireResponse> response = connection.read_response();
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->status, 400);
+  }
+}
+
+TEST_F(ServerTest, ASlowClientIsCutOffWhileOthersAreServed) {
+  ServerOptions options;
+  options.request_timeout = 400ms;
+  start(options);
+  TestConnection slow(port());
+  ASSERT_TRUE(slow.send("GET /healthz HTTP/1.1\r\nHost: "));  // and then nothing more
+  TestConnection normal(port());
+  ASSERT_TRUE(normal.send(get("/healthz")));
+  std::optional<WireResponse> served = normal.read_response(1s);
+  ASSERT_TRUE(served);
+  EXPECT_EQ(served->status, 200);
+  std::optional<WireResponse> cut = slow.read_response(3s);
+  ASSERT_TRUE(cut);
+  EXPECT_EQ(cut->status, 408);
+  EXPECT_TRUE(slow.closed_within(2s));
+  // An idle keep-alive connection is closed after the same time, without an answer.
+  EXPECT_TRUE(normal.closed_within(3s));
+}
+
+TEST_F(ServerTest, PastTheConnectionLimitANewConnectionIsRefusedCleanly) {
+  ServerOptions options;
+  options.connections_max = 2;
+  start(options);
+  TestConnection first(port());
+  TestConnection second(port());
+  ASSERT_TRUE(first.send(get("/healthz")));
+  ASSERT_TRUE(second.send(get("/healthz")));
+  ASSERT_TRUE(first.read_response());
+  ASSERT_TRUE(second.read_response());
+  TestConnection third(port());
+  std::optional<WireResponse> refused = third.read_response(2s);
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 503);
+  EXPECT_TRUE(third.closed_within(2s));
+  // The open ones keep working.
+  ASSERT_TRUE(first.send(get("/healthz")));
+  EXPECT_TRUE(first.read_response());
+}
+
+TEST_F(ServerTest, AFullPasswordPoolAnswers503WithRetryAfterAndReadsGoOn) {
+  ServerOptions options;
+  options.password_threads = 1;
+  options.password_queue_max = 1;
+  start(options);
+  // Logins of unknown users cost one interactive argon2id check each (as much as a real one).
+  const std::string form = "username=nobody%40example.com&password=xyz";
+  const std::string login =
+      "POST /tokens HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+      "Content-Length: " +
+      std::to_string(form.size()) + "\r\n\r\n" + form;
+  std::vector<std::unique_ptr<TestConnection>> clients;
+  for (int i = 0; i < 8; ++i) {
+    clients.push_back(std::make_unique<TestConnection>(port()));
+    ASSERT_TRUE(clients.back()->send(login));
+  }
+  TestConnection reader(port());
+  ASSERT_TRUE(reader.send(get("/healthz")));
+  std::optional<WireResponse> read = reader.read_response(2s);
+  ASSERT_TRUE(read);
+  EXPECT_EQ(read->status, 200);
+  int busy = 0;
+  int answered = 0;
+  for (auto& client : clients) {
+    std::optional<WireResponse> response = client->read_response(20s);
+    ASSERT_TRUE(response);
+    if (response->status == 503) {
+      ++busy;
+      EXPECT_NE(response->head.find("Retry-After: 1"), std::string::npos);
+      EXPECT_NE(response->head.find("Fastly-RateLimit-Remaining: "), std::string::npos);
+    } else {
+      EXPECT_EQ(response->status, 400);
+      ++answered;
+    }
+  }
+  EXPECT_GE(busy, 1);
+  EXPECT_GE(answered, 1);
+}
+
+TEST_F(ServerTest, StopClosesIdleConnectionsAndReturns) {
+  start();
+  TestConnection idle(port());
+  ASSERT_TRUE(idle.send(get("/healthz")));
+  ASSERT_TRUE(idle.read_response());
+  const auto began = std::chrono::steady_clock::now();
+  server_->stop();
+  runner_.join();
+  EXPECT_LT(std::chrono::steady_clock::now() - began, 5s);
+  EXPECT_TRUE(idle.closed_within(1s));
+  server_.reset();
+}
+
+}  // namespace
+}  // namespace tokenledger::api::testing
