@@ -15,7 +15,11 @@ packages=(
   libasio-dev                    # standalone Asio for the HTTP server
   libhttp-parser-dev             # HTTP/1.1 request parsing
   libgtest-dev libgmock-dev      # tests
+  curl openssl                   # end-to-end scripts (requests, a self-signed TLS certificate)
 )
+# Node.js and npm run Fastly's own JavaScript client in the end-to-end tests. A machine may
+# have them from elsewhere (NodeSource); only when there is no npm at all are Debian's taken.
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 
 missing=()
 for package in "${packages[@]}"; do

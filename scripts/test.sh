@@ -24,6 +24,10 @@ while [[ $# -gt 0 ]]; do
 done
 
 bash scripts/setup.sh
+# Fastly's JavaScript client for the end-to-end tests, at the version package-lock.json pins.
+if [[ ! -d tests/e2e/node_modules/fastly ]]; then
+  (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+fi
 
 # The tests that start threads of their own; TSan checks these (the others are single-threaded).
 threaded_tests='^(Log\.|LogCrash\.|TokenServiceTest\.|DomainSimulation\.)'
