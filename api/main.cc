@@ -25,6 +25,12 @@ int usage() {
 }
 
 int serve(int argc, char** argv) {
+  for (int i = 2; i < argc; ++i) {
+    if (std::string(argv[i]) == "--help") {
+      std::printf("%s", tokenledger::api::serve_usage);
+      return 0;
+    }
+  }
   tokenledger::api::ServeOptions options;
   std::string error;
   if (!tokenledger::api::parse_serve_arguments(argc - 2, argv + 2, &options, &error)) {
