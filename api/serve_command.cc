@@ -1,5 +1,6 @@
 #include "api/serve_command.h"
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 
@@ -58,6 +59,21 @@ bool parse_serve_arguments(int argc, char** argv, ServeOptions* options, std::st
       options->server.log_requests = false;
       continue;
     }
+    static constexpr std::string_view valued[] = {"--data",
+                                                  "--listen",
+                                                  "--io-threads",
+                                                  "--connections-max",
+                                                  "--request-timeout-ms",
+                                                  "--password-threads",
+                                                  "--password-queue",
+                                                  "--writer-threads",
+                                                  "--rate-limit-per-hour",
+                                                  "--tls-cert",
+                                                  "--tls-key"};
+    if (std::find(std::begin(valued), std::end(valued), arg) == std::end(valued)) {
+      *error = "unknown option " + std::string(arg);
+      return false;
+    }
     if (i + 1 >= argc) {
       *error = std::string(arg) + " needs a value";
       return false;
@@ -102,9 +118,6 @@ bool parse_serve_arguments(int argc, char** argv, ServeOptions* options, std::st
       options->server.tls_certificate = std::string(value);
     } else if (arg == "--tls-key") {
       options->server.tls_private_key = std::string(value);
-    } else {
-      *error = "unknown option " + std::string(arg);
-      return false;
     }
   }
   return true;
