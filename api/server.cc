@@ -2,7 +2,6 @@
 
 #include <asio.hpp>
 #include <asio/experimental/as_tuple.hpp>
-#include <asio/experimental/awaitable_operators.hpp>
 #include <asio/ssl.hpp>
 
 #include <array>
@@ -20,7 +19,6 @@
 namespace tokenledger::api {
 
 using asio::ip::tcp;
-using namespace asio::experimental::awaitable_operators;
 using SteadyClock = std::chrono::steady_clock;
 
 namespace {
@@ -53,14 +51,30 @@ std::string_view parse_error_title(int status) {
 
 }  // namespace
 
-// What stop() needs to reach a connection: the strand it runs on and its timer, which stop()
-// cancels when the connection is idle (waiting for a request with nothing received).
+// One connection's control block, touched only on the connection's strand. Time limits are kept
+// by a watchdog (the pattern of Asio's own deadline examples): I/O sets `deadline` before each
+// read or write, and the watchdog, sleeping on `timer` until then, cancels the socket's pending
+// operation once the deadline has passed. stop() cancels it early when the connection is idle.
 struct Connection {
   explicit Connection(const asio::strand<asio::io_context::executor_type>& executor)
       : strand(executor), timer(executor) {}
   asio::strand<asio::io_context::executor_type> strand;
   asio::steady_timer timer;
-  bool idle = false;  // (strand)
+  SteadyClock::time_point deadline = SteadyClock::time_point::max();
+  std::function<void()> cancel_io;  // cancels the socket's pending read or write; null once done
+  bool idle = false;                // waiting for a request, nothing of it received
+  bool timed_out = false;           // the watchdog cancelled I/O because the deadline passed
+  bool done = false;
+
+  void set_deadline(SteadyClock::time_point when) {
+    // A later deadline needs no wake-up: the watchdog re-arms when the earlier one comes.
+    if (when < deadline) timer.cancel();
+    deadline = when;
+    timed_out = false;
+  }
+  void cancel_now() {
+    if (cancel_io) cancel_io();
+  }
 };
 
 struct Server::Impl {
@@ -101,13 +115,14 @@ struct Server::Impl {
 
   asio::awaitable<void> accept_loop();
   asio::awaitable<void> run_connection(tcp::socket socket, std::shared_ptr<Connection> control);
+  static asio::awaitable<void> watchdog(std::shared_ptr<Connection> control);
   template <typename Stream>
   asio::awaitable<void> serve(Stream& stream, Connection& control, const std::string& client_ip);
   template <typename Stream>
   asio::awaitable<bool> send(Stream& stream, Connection& control, const HttpResponse& response,
                              bool keep_alive);
   asio::awaitable<std::optional<HttpResponse>> on_pool(WorkerPool& pool,
-                                                       std::function<HttpResponse()> work);
+                                                       const std::function<HttpResponse()>& work);
   void finish(const std::optional<Route>& route, std::string_view method, std::string_view path,
               const HttpResponse& response, SteadyClock::time_point started,
               const RequestContext& context);
@@ -116,7 +131,10 @@ struct Server::Impl {
 
 asio::awaitable<void> Server::Impl::accept_loop() {
   while (true) {
-    auto [error, socket] = co_await acceptor.async_accept(asio::make_strand(io), nothrow_awaitable);
+    // Named, not a temporary inside the co_await: GCC 12 destroys some temporaries of a
+    // co_await expression twice (a strand's reference count went wrong here under ASan).
+    const auto strand = asio::make_strand(io);
+    auto [error, socket] = co_await acceptor.async_accept(strand, nothrow_awaitable);
     if (stopping.load()) co_return;
     if (error) {
       if (error == asio::error::operation_aborted) co_return;
@@ -168,6 +186,19 @@ asio::awaitable<void> Server::Impl::accept_loop() {
   }
 }
 
+asio::awaitable<void> Server::Impl::watchdog(std::shared_ptr<Connection> control) {
+  while (!control->done) {
+    control->timer.expires_at(control->deadline);
+    co_await control->timer.async_wait(nothrow_awaitable);
+    if (control->done) break;
+    if (SteadyClock::now() >= control->deadline) {
+      control->timed_out = true;
+      control->deadline = SteadyClock::time_point::max();
+      control->cancel_now();
+    }
+  }
+}
+
 asio::awaitable<void> Server::Impl::run_connection(tcp::socket socket,
                                                    std::shared_ptr<Connection> control) {
   asio::error_code error;
@@ -175,29 +206,33 @@ asio::awaitable<void> Server::Impl::run_connection(tcp::socket socket,
   if (error) co_return;  // already gone
   const std::string client_ip = remote.address().to_string();
   socket.set_option(tcp::no_delay(true), error);
+  control->cancel_io = [&socket] {
+    asio::error_code ignored;
+    socket.cancel(ignored);
+  };
+  asio::co_spawn(control->strand, watchdog(control), asio::detached);
   if (tls) {
-    asio::ssl::stream<tcp::socket> stream(std::move(socket), *tls);
-    control->timer.expires_after(options.request_timeout);
-    auto handshake =
-        co_await (stream.async_handshake(asio::ssl::stream_base::server, nothrow_awaitable) ||
-                  control->timer.async_wait(nothrow_awaitable));
-    if (handshake.index() == 0 && !std::get<0>(std::get<0>(handshake))) {
-      co_await serve(stream, *control, client_ip);
+    asio::ssl::stream<tcp::socket&> stream(socket, *tls);
+    control->set_deadline(SteadyClock::now() + options.request_timeout);
+    auto [handshake_error] =
+        co_await stream.async_handshake(asio::ssl::stream_base::server, nothrow_awaitable);
+    if (!handshake_error) co_await serve(stream, *control, client_ip);
+  } else {
+    co_await serve(socket, *control, client_ip);
+    // A lingering close: stop sending, then drain what the client still sends for a moment,
+    // so that a final error response is not lost to a reset.
+    socket.shutdown(tcp::socket::shutdown_send, error);
+    std::array<char, 4096> sink;
+    control->set_deadline(SteadyClock::now() + std::chrono::milliseconds(500));
+    for (int round = 0; round < 64; ++round) {
+      auto [drain_error, size] =
+          co_await socket.async_read_some(asio::buffer(sink), nothrow_awaitable);
+      if (drain_error) break;
     }
-    stream.lowest_layer().close(error);
-    co_return;
   }
-  co_await serve(socket, *control, client_ip);
-  // A lingering close: stop sending, then drain what the client still sends for a moment, so
-  // that a final error response is not lost to a reset.
-  socket.shutdown(tcp::socket::shutdown_send, error);
-  std::array<char, 4096> sink;
-  control->timer.expires_after(std::chrono::milliseconds(500));
-  for (int round = 0; round < 64 && !error; ++round) {
-    auto drained = co_await (socket.async_read_some(asio::buffer(sink), nothrow_awaitable) ||
-                             control->timer.async_wait(nothrow_awaitable));
-    if (drained.index() == 1 || std::get<0>(std::get<0>(drained))) break;
-  }
+  control->done = true;
+  control->cancel_io = nullptr;
+  control->timer.cancel();
   socket.close(error);
 }
 
@@ -205,30 +240,40 @@ template <typename Stream>
 asio::awaitable<bool> Server::Impl::send(Stream& stream, Connection& control,
                                          const HttpResponse& response, bool keep_alive) {
   const std::string bytes = serialize_response(response, keep_alive);
-  control.timer.expires_after(options.request_timeout);
-  auto sent = co_await (asio::async_write(stream, asio::buffer(bytes), nothrow_awaitable) ||
-                        control.timer.async_wait(nothrow_awaitable));
-  co_return sent.index() == 0 && !std::get<0>(std::get<0>(sent));
+  control.set_deadline(SteadyClock::now() + options.request_timeout);
+  auto [error, size] = co_await asio::async_write(stream, asio::buffer(bytes), nothrow_awaitable);
+  co_return !error;
 }
 
 asio::awaitable<std::optional<HttpResponse>> Server::Impl::on_pool(
-    WorkerPool& pool, std::function<HttpResponse()> work) {
+    WorkerPool& pool, const std::function<HttpResponse()>& work) {
   auto executor = co_await asio::this_coro::executor;
+  // The initiation is a named object, not a temporary of the co_await expression (see
+  // accept_loop: GCC 12 may destroy such temporaries twice).
+  auto initiation = [&pool, &work, executor](auto handler) {
+    // The pool's queue holds copyable functions, so the (move-only) handler waits in a
+    // shared slot. It is moved out and invoked on the connection's strand, and only there:
+    // the coroutine it resumes must never be touched, let alone destroyed, by a pool thread.
+    using Handler = decltype(handler);
+    auto slot = std::make_shared<std::optional<Handler>>(std::move(handler));
+    const auto resume = [slot](std::optional<HttpResponse> response) {
+      Handler taken = std::move(**slot);
+      slot->reset();
+      taken(std::move(response));
+    };
+    const bool queued = pool.try_post([resume, work, executor]() {
+      HttpResponse response = work();
+      asio::post(executor, [resume, response = std::move(response)]() mutable {
+        resume(std::optional<HttpResponse>(std::move(response)));
+      });
+    });
+    if (!queued) {
+      asio::post(executor, [resume]() { resume(std::optional<HttpResponse>()); });
+    }
+  };
   co_return co_await asio::async_initiate<decltype(asio::use_awaitable),
-                                          void(std::optional<HttpResponse>)>(
-      [&pool, &work, executor](auto handler) {
-        auto resume = std::make_shared<decltype(handler)>(std::move(handler));
-        const bool queued = pool.try_post([resume, work, executor]() {
-          HttpResponse response = work();
-          asio::post(executor, [resume, response = std::move(response)]() mutable {
-            (*resume)(std::optional<HttpResponse>(std::move(response)));
-          });
-        });
-        if (!queued) {
-          asio::post(executor, [resume]() { (*resume)(std::optional<HttpResponse>()); });
-        }
-      },
-      asio::use_awaitable);
+                                          void(std::optional<HttpResponse>)>(initiation,
+                                                                             asio::use_awaitable);
 }
 
 template <typename Stream>
@@ -249,7 +294,7 @@ asio::awaitable<void> Server::Impl::serve(Stream& stream, Connection& control,
         continue;
       }
       if (stopping.load() && !parser.in_progress()) co_return;
-      if (SteadyClock::now() >= deadline) {
+      if (control.timed_out || SteadyClock::now() >= deadline) {
         if (parser.in_progress()) {
           // A slow client: tell it why, then cut it off.
           HttpResponse timeout =
@@ -261,17 +306,16 @@ asio::awaitable<void> Server::Impl::serve(Stream& stream, Connection& control,
         co_return;
       }
       control.idle = !parser.in_progress();
-      control.timer.expires_at(deadline);
-      auto received = co_await (stream.async_read_some(asio::buffer(chunk), nothrow_awaitable) ||
-                                control.timer.async_wait(nothrow_awaitable));
+      if (control.deadline != deadline) control.set_deadline(deadline);
+      auto [error, size] = co_await stream.async_read_some(asio::buffer(chunk), nothrow_awaitable);
       control.idle = false;
-      if (received.index() == 1) continue;  // the deadline, or stop(): checked above
-      auto [error, size] = std::get<0>(received);
+      if (error == asio::error::operation_aborted) continue;  // the deadline, or stop()
       if (error) co_return;  // the client closed or reset the connection
       pending.append(chunk.data(), size);
     }
 
     const SteadyClock::time_point started = SteadyClock::now();
+    control.set_deadline(SteadyClock::time_point::max());  // handling has no client to wait for
     RequestContext context{client_ip, next_request_id()};
     if (parser.error()) {
       const HttpParseError& failure = *parser.error();
@@ -292,8 +336,8 @@ asio::awaitable<void> Server::Impl::serve(Stream& stream, Connection& control,
       response = api.handle(request, match, context);
     } else {
       WorkerPool& pool = placement == Placement::password ? password_pool : writer_pool;
-      std::optional<HttpResponse> answered =
-          co_await on_pool(pool, [&] { return api.handle(request, match, context); });
+      std::function<HttpResponse()> work = [&] { return api.handle(request, match, context); };
+      std::optional<HttpResponse> answered = co_await on_pool(pool, work);
       response = answered ? std::move(*answered) : api.overloaded(request, context);
     }
     response.add_header("X-Request-Id", context.request_id);
@@ -333,7 +377,7 @@ void Server::Impl::begin_stop() {
   std::lock_guard lock(connections_mutex);
   for (auto& [id, control] : connections) {
     asio::post(control->strand, [control] {
-      if (control->idle) control->timer.cancel();
+      if (control->idle) control->cancel_now();
     });
   }
 }

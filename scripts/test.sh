@@ -30,7 +30,7 @@ if [[ ! -d tests/e2e/node_modules/fastly ]]; then
 fi
 
 # The tests that start threads of their own; TSan checks these (the others are single-threaded).
-threaded_tests='^(Log\.|LogCrash\.|TokenServiceTest\.|DomainSimulation\.)'
+threaded_tests='^(Log\.|LogCrash\.|TokenServiceTest\.|DomainSimulation\.|ServerTest\.)'
 # Debian's RocksDB is not built with TSan; see tests/tsan.supp.
 export TSAN_OPTIONS="suppressions=$PWD/tests/tsan.supp halt_on_error=1 second_deadlock_stack=1"
 export UBSAN_OPTIONS="print_stacktrace=1 halt_on_error=1"
@@ -40,7 +40,7 @@ for mode in "${modes[@]}"; do
     plain) build_dir=build; sanitize=""; targets=(); filter=() ;;
     address) build_dir=build-asan; sanitize=address; targets=(); filter=() ;;
     thread) build_dir=build-tsan; sanitize=thread
-            targets=(--target ledger_test ledger_crash_test projections_test domain_simulation_test); filter=(-R "$threaded_tests") ;;
+            targets=(--target ledger_test ledger_crash_test projections_test domain_simulation_test api_test); filter=(-R "$threaded_tests") ;;
   esac
   echo "== tests: ${mode} build in ${build_dir}/" >&2
   cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTOKENLEDGER_WERROR=ON \
