@@ -453,6 +453,9 @@ std::uint16_t Server::port() const {
 
 void Server::stop() {
   impl_->begin_stop();
+  // Through the mutex: run() either has not checked `stopping` yet or is already waiting, so
+  // the wake-up cannot fall between its check and its wait.
+  { std::lock_guard lock(impl_->stop_mutex); }
   impl_->stop_requested.notify_all();
 }
 
