@@ -60,6 +60,10 @@ body=$(curl -sS "http://127.0.0.1:$port/tokens/self" -H "Fastly-Key: $key")
 
 mkdir -p "$work/nginx"
 printf '%s' "$body" >"$work/nginx/body.json"
+# nginx's workers drop root for www-data: let them read the body (and only that).
+chmod a+x "$work"
+chmod a+rx "$work/nginx"
+chmod a+r "$work/nginx/body.json"
 cat >"$work/nginx/nginx.conf" <<NGINX
 worker_processes $io_threads;
 pid $work/nginx/nginx.pid;
@@ -74,7 +78,8 @@ http {
   scgi_temp_path $work/nginx;
   server {
     listen 127.0.0.1:$nginx_port;
-    location / { default_type application/json; alias $work/nginx/body.json; }
+    root $work/nginx;
+    location / { default_type application/json; try_files /body.json =404; }
   }
 }
 NGINX

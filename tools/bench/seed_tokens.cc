@@ -1,8 +1,8 @@
 // tokenledger-seed-tokens: fills a data directory made by `tokenledger init` with N tokens of
-// its first superuser, through TokenService::execute (the server's own write path, many threads
-// at once so that they share syncs), for the HTTP benchmark's revokes. Prints the token ids,
-// one per line, on stdout; the secrets are drawn and dropped (nobody needs them).
-// Usage: tokenledger-seed-tokens --data DIR --count N [--threads T]
+// a new engineer of its customer, through TokenService::execute (the server's own write path, many
+// threads at once so that they share syncs), for the HTTP benchmark's revokes. Prints the token
+// ids, one per line, on stdout; the secrets are drawn and dropped (nobody needs them). Usage:
+// tokenledger-seed-tokens --data DIR --count N [--threads T]
 #include <atomic>
 #include <cstdio>
 #include <cstring>
@@ -47,17 +47,23 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "cannot open the views: %s\n", service.status().to_string().c_str());
     return 1;
   }
-  // The first superuser: init's user.
-  const std::string user_id = (*service)->read([](const Views& views) {
-    for (std::size_t i = 0; i < views.user_count(); ++i) {
-      if (views.user(static_cast<UserIndex>(i)).role == Role::superuser) {
-        return views.user(static_cast<UserIndex>(i)).id;
-      }
-    }
-    return std::string();
+  // The tokens belong to a user of their own (an engineer of init's customer), so that init's
+  // superuser stays under the live-token limit for creating tokens and can revoke these.
+  const std::string customer_id = (*service)->read([](const Views& views) {
+    return views.customer_count() == 0 ? std::string() : views.customer(0).id;
   });
-  if (user_id.empty()) {
-    std::fprintf(stderr, "no superuser in %s: run tokenledger init first\n", data.c_str());
+  if (customer_id.empty()) {
+    std::fprintf(stderr, "no customer in %s: run tokenledger init first\n", data.c_str());
+    return 1;
+  }
+  const std::string user_id = random_id();
+  Result<std::string> unusable_password =
+      hash_password(random_token_secret(), PasswordCost::minimum());
+  Result<Executed> user = (*service)->execute(
+      Caller::operator_caller(), CreateUser{user_id, customer_id, "seed-" + user_id + "@bench",
+                                            "Seeded tokens", Role::engineer, *unusable_password});
+  if (!user.is_ok() || user->rejection) {
+    std::fprintf(stderr, "cannot create the seed user\n");
     return 1;
   }
   std::atomic<long> next{0};
@@ -68,14 +74,18 @@ int main(int argc, char** argv) {
     workers.emplace_back([&] {
       while (!failed && next.fetch_add(1) < count) {
         const std::string id = random_id();
-        Result<Executed> done = (*service)->execute(
-            Caller::user_caller(user_id),
-            CreateToken{id, sha256(random_token_secret()), user_id, "bench", {Scope::global},
-                        {}, std::nullopt});
+        Result<Executed> done = (*service)->execute(Caller::user_caller(user_id),
+                                                    CreateToken{id,
+                                                                sha256(random_token_secret()),
+                                                                user_id,
+                                                                "bench",
+                                                                {Scope::global},
+                                                                {},
+                                                                std::nullopt});
         if (!done.is_ok() || done->rejection) {
-          std::fprintf(stderr, "create failed: %s\n",
-                       done.is_ok() ? done->rejection->name.c_str()
-                                    : done.status().to_string().c_str());
+          std::fprintf(
+              stderr, "create failed: %s\n",
+              done.is_ok() ? done->rejection->name.c_str() : done.status().to_string().c_str());
           failed = true;
           return;
         }
