@@ -1,6 +1,6 @@
 #include "api/http_response.h"
 
-#include "api/json_writer.h"
+#include "ledger/json_writer.h"
 #include "ledger/assert.h"
 
 namespace tokenledger::api {

@@ -11,7 +11,7 @@
 #include <string>
 
 #include "api/init_command.h"
-#include "api/json_writer.h"
+#include "ledger/json_writer.h"
 #include "api/serve_command.h"
 
 namespace {
@@ -69,7 +69,7 @@ int init(int argc, char** argv) {
     std::fprintf(stderr, "tokenledger init: %s\n", result.status().to_string().c_str());
     return 1;
   }
-  tokenledger::api::JsonWriter json;
+  tokenledger::JsonWriter json;
   json.begin_object().key("customer_id").string(result->customer_id);
   json.key("user_id").string(result->user_id).end_object();
   std::printf("%s\n", json.text().c_str());

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "api/json_writer.h"
+#include "ledger/json_writer.h"
 #include "projections/views.h"
 
 namespace tokenledger::api {

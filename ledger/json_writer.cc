@@ -1,6 +1,6 @@
-#include "api/json_writer.h"
+#include "ledger/json_writer.h"
 
-namespace tokenledger::api {
+namespace tokenledger {
 namespace {
 
 // The length of the valid UTF-8 sequence at the start of `text`, or 0.
@@ -146,4 +146,4 @@ JsonWriter& JsonWriter::null() {
   return *this;
 }
 
-}  // namespace tokenledger::api
+}  // namespace tokenledger

@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-namespace tokenledger::api {
+namespace tokenledger {
 
 class JsonWriter {
  public:
@@ -36,4 +36,4 @@ class JsonWriter {
 // `value` as the body of a JSON string (without the quotes).
 void append_json_escaped(std::string* out, std::string_view value);
 
-}  // namespace tokenledger::api
+}  // namespace tokenledger

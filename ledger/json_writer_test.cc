@@ -1,8 +1,8 @@
-#include "api/json_writer.h"
+#include "ledger/json_writer.h"
 
 #include <gtest/gtest.h>
 
-namespace tokenledger::api {
+namespace tokenledger {
 namespace {
 
 TEST(JsonWriter, WritesNestedValues) {
@@ -53,4 +53,4 @@ TEST(JsonWriter, KeepsValidUtf8AndReplacesInvalidBytes) {
 }
 
 }  // namespace
-}  // namespace tokenledger::api
+}  // namespace tokenledger
