@@ -2,7 +2,7 @@
 
 #include <vector>
 
-#include "api/data_dir.h"
+#include "projections/data_dir.h"
 #include "ledger/clock.h"
 #include "ledger/log.h"
 #include "projections/apply.h"

@@ -5,7 +5,7 @@
 #include <fstream>
 #include <iterator>
 
-#include "api/data_dir.h"
+#include "projections/data_dir.h"
 #include "ledger/log.h"
 #include "ledger/test_support.h"
 #include "projections/token_service.h"

@@ -4,7 +4,7 @@
 #include <charconv>
 #include <chrono>
 
-#include "api/data_dir.h"
+#include "projections/data_dir.h"
 #include "api/server_log.h"
 #include "ledger/log.h"
 #include "projections/token_service.h"

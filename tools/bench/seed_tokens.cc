@@ -11,7 +11,7 @@
 #include <thread>
 #include <vector>
 
-#include "api/data_dir.h"
+#include "projections/data_dir.h"
 #include "ledger/log.h"
 #include "ledger/sha256.h"
 #include "projections/token_service.h"
@@ -32,7 +32,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   LogOptions log_options;
-  log_options.path = api::log_path(data);
+  log_options.path = log_path(data);
   log_options.create_if_missing = false;
   Result<std::unique_ptr<Log>> log = Log::open(log_options);
   if (!log.is_ok()) {
@@ -40,7 +40,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   TokenServiceOptions options;
-  options.snapshot_path = api::snapshot_path(data);
+  options.snapshot_path = snapshot_path(data);
   options.policy.live_tokens_per_user_max = static_cast<std::size_t>(count) + 100;
   Result<std::unique_ptr<TokenService>> service = TokenService::open(**log, options);
   if (!service.is_ok()) {

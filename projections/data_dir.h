@@ -6,7 +6,7 @@
 
 #include <filesystem>
 
-namespace tokenledger::api {
+namespace tokenledger {
 
 inline std::filesystem::path log_path(const std::filesystem::path& data) {
   return data / "log";
@@ -18,4 +18,4 @@ inline std::filesystem::path sealing_key_path(const std::filesystem::path& data)
   return data / "totp.key";
 }
 
-}  // namespace tokenledger::api
+}  // namespace tokenledger

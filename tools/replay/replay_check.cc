@@ -1,0 +1,154 @@
+// verify (the chain) and rebuild (the views against the stored snapshot).
+#include <cstdio>
+
+#include "ledger/chain_verifier.h"
+#include "ledger/sha256.h"
+#include "projections/data_dir.h"
+#include "projections/replay.h"
+#include "projections/snapshot.h"
+#include "projections/views_diff.h"
+#include "tools/replay/progress.h"
+#include "tools/replay/replay_commands.h"
+
+namespace tokenledger::replay {
+
+int run_verify(const std::filesystem::path& data, bool report_all) {
+  std::unique_ptr<Log> log = open_log_read_only(data);
+  if (!log) return exit_unreadable;
+  Result<Head> stored = log->stored_head();
+  Progress progress("verify", stored.is_ok() ? stored->sequence : 0);
+  VerifyOptions options;
+  options.report_all = report_all;
+  options.progress = [&progress](std::uint64_t done) { progress.update(done); };
+  options.progress_interval_records = 10'000;
+  const ChainReport report = verify_chain(*log, options);
+  if (report.ok()) {
+    std::printf("chain ok: %llu records, head sequence %llu, hash %s\n",
+                static_cast<unsigned long long>(report.record_count),
+                static_cast<unsigned long long>(report.computed_head.sequence),
+                hash_to_hex(report.computed_head.hash).c_str());
+    return exit_ok;
+  }
+  std::printf("chain BROKEN: %zu problem(s) in %llu records examined; first bad sequence %llu\n",
+              report.problems.size(), static_cast<unsigned long long>(report.record_count),
+              static_cast<unsigned long long>(report.problems.front().sequence));
+  for (const ChainProblem& problem : report.problems) {
+    std::printf("  sequence %llu: %s: %s\n", static_cast<unsigned long long>(problem.sequence),
+                problem.kind.c_str(), problem.message.c_str());
+  }
+  std::printf("stored head: sequence %llu, hash %s\n",
+              static_cast<unsigned long long>(report.stored_head.sequence),
+              hash_to_hex(report.stored_head.hash).c_str());
+  return exit_check_failed;
+}
+
+namespace {
+
+// The hash of the record at `sequence` as stored (a snapshot names the log by it).
+Result<Hash> record_hash(const Log& log, std::uint64_t sequence) {
+  if (sequence == 0) return Hash{};
+  Result<RawRecord> raw = log.read_raw(sequence);
+  if (!raw.is_ok()) return raw.status();
+  return sha256(raw->bytes);
+}
+
+// True when another process (the server) holds the log open for writing.
+bool log_in_use(const std::filesystem::path& data) {
+  LogOptions options;
+  options.path = log_path(data);
+  options.create_if_missing = false;
+  Result<std::unique_ptr<Log>> writable = Log::open(options);
+  if (!writable.is_ok()) return true;
+  (void)(*writable)->close();
+  return false;
+}
+
+}  // namespace
+
+int run_rebuild(const std::filesystem::path& data, bool write) {
+  std::unique_ptr<Log> log = open_log_read_only(data);
+  if (!log) return exit_unreadable;
+  const std::uint64_t head = log->head().sequence;
+
+  // The stored snapshot, if any, and a rebuild from the log up to the same record.
+  Views stored;
+  Hash stored_hash{};
+  const std::filesystem::path snapshot = snapshot_path(data);
+  std::error_code missing;
+  const bool have_snapshot = std::filesystem::exists(snapshot, missing);
+  if (have_snapshot) {
+    Status loaded = load_snapshot(snapshot, &stored, &stored_hash);
+    if (!loaded.is_ok()) {
+      std::printf("stored snapshot unusable: %s\n", loaded.to_string().c_str());
+      if (!write) return exit_check_failed;
+    }
+  }
+  Views rebuilt;
+  Progress progress("rebuild", head);
+  ReplayLimits limits;
+  limits.progress = [&progress](std::uint64_t done) { progress.update(done); };
+  limits.progress_interval_records = 10'000;
+  int result = exit_ok;
+  if (have_snapshot && stored.sequence() > 0) {
+    limits.up_to_sequence = stored.sequence();
+    Status replayed = replay_within(rebuilt, *log, limits);
+    if (!replayed.is_ok()) {
+      std::fprintf(stderr, "tokenledger-replay: rebuild failed: %s\n",
+                   replayed.to_string().c_str());
+      return exit_unreadable;
+    }
+    Result<Hash> expected_hash = record_hash(*log, stored.sequence());
+    if (!expected_hash.is_ok() || *expected_hash != stored_hash) {
+      std::printf("stored snapshot names record %llu with a hash the log does not have\n",
+                  static_cast<unsigned long long>(stored.sequence()));
+      result = exit_check_failed;
+    }
+    const std::vector<std::string> differences = view_differences(rebuilt, stored);
+    if (differences.empty()) {
+      std::printf("stored snapshot matches a rebuild from the log (sequence %llu of %llu)\n",
+                  static_cast<unsigned long long>(stored.sequence()),
+                  static_cast<unsigned long long>(head));
+    } else {
+      std::printf("stored snapshot DIFFERS from a rebuild from the log at sequence %llu:\n",
+                  static_cast<unsigned long long>(stored.sequence()));
+      for (const std::string& line : differences) std::printf("  %s\n", line.c_str());
+      result = exit_check_failed;
+    }
+  } else {
+    std::printf("no stored snapshot in %s: the server replays the whole log at start-up\n",
+                data.c_str());
+  }
+  limits.up_to_sequence = UINT64_MAX;
+  Status replayed = replay_within(rebuilt, *log, limits);
+  if (!replayed.is_ok()) {
+    std::fprintf(stderr, "tokenledger-replay: rebuild failed: %s\n", replayed.to_string().c_str());
+    return exit_unreadable;
+  }
+  std::printf("rebuilt views: %zu tokens (%zu live), %zu users, %zu customers, sequence %llu\n",
+              rebuilt.token_count(), rebuilt.live_token_count(), rebuilt.user_count(),
+              rebuilt.customer_count(), static_cast<unsigned long long>(rebuilt.sequence()));
+  if (!write) return result;
+
+  if (log_in_use(data)) {
+    std::fprintf(stderr,
+                 "tokenledger-replay: the log is in use (is the server running?); --write "
+                 "replaces the stored views only while it is stopped\n");
+    return exit_check_failed;
+  }
+  Result<Hash> head_hash = record_hash(*log, rebuilt.sequence());
+  if (!head_hash.is_ok()) {
+    std::fprintf(stderr, "tokenledger-replay: %s\n", head_hash.status().to_string().c_str());
+    return exit_unreadable;
+  }
+  Status written = write_snapshot(rebuilt, *head_hash, snapshot);
+  if (!written.is_ok()) {
+    std::fprintf(stderr, "tokenledger-replay: cannot write %s: %s\n", snapshot.c_str(),
+                 written.to_string().c_str());
+    return exit_unreadable;
+  }
+  std::printf("wrote %s from the rebuild (sequence %llu)\n", snapshot.c_str(),
+              static_cast<unsigned long long>(rebuilt.sequence()));
+  return exit_ok;
+}
+
+}  // namespace tokenledger::replay

@@ -1,0 +1,126 @@
+// state --at: the tokens and users as they were at a moment (a time, or a sequence).
+#include <cstdio>
+
+#include "ledger/json_writer.h"
+#include "ledger/rfc3339.h"
+#include "projections/replay.h"
+#include "tools/replay/progress.h"
+#include "tools/replay/replay_commands.h"
+
+namespace tokenledger::replay {
+namespace {
+
+std::string scopes_text(ScopeSet scopes) {
+  std::string text;
+  for (Scope scope : scope_list(scopes)) {
+    if (!text.empty()) text += ' ';
+    text += scope_name(scope);
+  }
+  return text;
+}
+
+std::string time_text(TimeNs time) {
+  return time == no_time ? "-" : format_rfc3339(time);
+}
+
+}  // namespace
+
+int run_state(const std::filesystem::path& data, const Moment& at, bool json) {
+  std::unique_ptr<Log> log = open_log_read_only(data);
+  if (!log) return exit_unreadable;
+  Views views;
+  Progress progress("state", log->head().sequence);
+  ReplayLimits limits;
+  if (at.sequence) limits.up_to_sequence = *at.sequence;
+  if (at.time_ns) limits.up_to_time_ns = *at.time_ns;
+  limits.progress = [&progress](std::uint64_t done) { progress.update(done); };
+  limits.progress_interval_records = 10'000;
+  Status replayed = replay_within(views, *log, limits);
+  if (!replayed.is_ok()) {
+    std::fprintf(stderr, "tokenledger-replay: %s\n", replayed.to_string().c_str());
+    return exit_unreadable;
+  }
+  // The moment the answer is for: the time asked, or the time of the sequence asked.
+  const TimeNs moment = at.time_ns ? *at.time_ns : views.recorded_at_ns();
+  const auto live_at_moment = [moment](const Token& token) {
+    return token.state == TokenState::live &&
+           (token.expires_at_ns == no_time || token.expires_at_ns > moment);
+  };
+
+  if (json) {
+    JsonWriter out;
+    out.begin_object();
+    out.key("at").string(format_rfc3339(moment));
+    out.key("sequence").number(static_cast<std::int64_t>(views.sequence()));
+    out.key("tokens").begin_array();
+    for (std::size_t i = 0; i < views.token_count(); ++i) {
+      const Token& token = views.token(static_cast<TokenIndex>(i));
+      if (!live_at_moment(token)) continue;
+      const User& owner = views.user(token.user);
+      out.begin_object();
+      out.key("id").string(token_id_view(token.id)).key("name").string(token.name);
+      out.key("user_id").string(owner.id).key("login").string(owner.login);
+      out.key("customer_id").string(views.customer(token.customer).id);
+      out.key("scopes").begin_array();
+      for (Scope scope : scope_list(token.scopes)) out.string(scope_name(scope));
+      out.end_array();
+      out.key("services").begin_array();
+      for (const std::string& service : token.services) out.string(service);
+      out.end_array();
+      out.key("created_at").string(format_rfc3339(token.created_at_ns));
+      out.key("expires_at");
+      if (token.expires_at_ns == no_time) {
+        out.null();
+      } else {
+        out.string(format_rfc3339(token.expires_at_ns));
+      }
+      out.key("origin").string(token_origin_name(token.origin));
+      out.end_object();
+    }
+    out.end_array();
+    out.key("users").begin_array();
+    for (std::size_t i = 0; i < views.user_count(); ++i) {
+      const User& user = views.user(static_cast<UserIndex>(i));
+      if (user.deleted) continue;
+      out.begin_object();
+      out.key("id").string(user.id).key("login").string(user.login).key("name").string(user.name);
+      out.key("customer_id").string(views.customer(user.customer).id);
+      out.key("role").string(role_name(user.role)).key("locked").boolean(user.locked);
+      out.key("two_factor").boolean(user.two_factor.has_value());
+      out.end_object();
+    }
+    out.end_array();
+    out.end_object();
+    std::printf("%s\n", out.text().c_str());
+    return exit_ok;
+  }
+
+  std::printf("state at %s (sequence %llu)\n\n", format_rfc3339(moment).c_str(),
+              static_cast<unsigned long long>(views.sequence()));
+  std::printf("%-22s  %-28s  %-24s  %-20s  %-20s  %s\n", "LIVE TOKEN", "OWNER", "SCOPES", "CREATED",
+              "EXPIRES", "SERVICES");
+  std::size_t live = 0;
+  for (std::size_t i = 0; i < views.token_count(); ++i) {
+    const Token& token = views.token(static_cast<TokenIndex>(i));
+    if (!live_at_moment(token)) continue;
+    ++live;
+    std::string services;
+    for (const std::string& service : token.services) services += service + " ";
+    std::printf("%-22.*s  %-28s  %-24s  %-20s  %-20s  %s\n", 22, token.id.data(),
+                views.user(token.user).login.c_str(), scopes_text(token.scopes).c_str(),
+                time_text(token.created_at_ns).c_str(), time_text(token.expires_at_ns).c_str(),
+                services.empty() ? "(all)" : services.c_str());
+  }
+  std::printf("%zu live tokens\n\n", live);
+  std::printf("%-22s  %-28s  %-10s  %-7s  %s\n", "USER", "LOGIN", "ROLE", "LOCKED", "CUSTOMER");
+  for (std::size_t i = 0; i < views.user_count(); ++i) {
+    const User& user = views.user(static_cast<UserIndex>(i));
+    if (user.deleted) continue;
+    std::printf("%-22s  %-28s  %-10s  %-7s  %s\n", user.id.c_str(), user.login.c_str(),
+                std::string(role_name(user.role)).c_str(), user.locked ? "yes" : "no",
+                views.customer(user.customer).id.c_str());
+  }
+  return exit_ok;
+}
+
+}  // namespace tokenledger::replay
