@@ -25,6 +25,7 @@ Placement placement_of(Route route) {
     case Route::two_factor_confirm:
     case Route::user_update:
     case Route::user_delete:
+    case Route::legacy_key_migrate:
       return Placement::writer;
     case Route::sudo:
     case Route::tokens_create:
@@ -110,6 +111,8 @@ HttpResponse Api::dispatch(Route route, const Request& request) {
       return customer_tokens(request);
     case Route::customer_users:
       return customer_users(request);
+    case Route::legacy_key_migrate:
+      return migrate_legacy_key(request);
     case Route::current_user:
       return current_user(request);
     case Route::current_user_password:

@@ -133,6 +133,7 @@ class Api {
   HttpResponse current_user(const Request& request);
   HttpResponse get_user(const Request& request);
   HttpResponse customer_users(const Request& request);
+  HttpResponse migrate_legacy_key(const Request& request);
   HttpResponse create_user(const Request& request);
   HttpResponse update_user(const Request& request);
   HttpResponse delete_user(const Request& request);

@@ -128,3 +128,37 @@ TEST(HttpResponse, SerializationCarriesLengthTypeAndClose) {
 
 }  // namespace
 }  // namespace tokenledger::api::testing
+
+namespace tokenledger::api::testing {
+namespace {
+
+TEST_F(ApiTest, ASuperuserMigratesTheCustomersLegacyKeyWhileTheServerRuns) {
+  const auto [root_id, root] = login_token("root%40example.com", "root-password");
+  const std::string form = "key=legacy-account-key-123&created_at=2016-04-01T10:00:00Z";
+  HttpResponse migrated = with_key(root, "POST", "/customer/" + customer_ + "/legacy_key", form);
+  ASSERT_EQ(migrated.status, 200) << migrated.body;
+  const std::string token_id = field(migrated.body, "id");
+  EXPECT_EQ(field(migrated.body, "created_at"), "2016-04-01T10:00:00Z");
+  EXPECT_EQ(field(migrated.body, "scope"), "global");
+
+  // The old key works as the migrated token, owned by the synthetic user.
+  HttpResponse self = with_key("legacy-account-key-123", "GET", "/tokens/self");
+  ASSERT_EQ(self.status, 200) << self.body;
+  EXPECT_EQ(field(self.body, "id"), token_id);
+  HttpResponse owner = with_key("legacy-account-key-123", "GET", "/current_user");
+  EXPECT_EQ(field(owner.body, "name"), "Global API Token");
+
+  // Again: nothing changes, the same token answers.
+  HttpResponse again = with_key(root, "POST", "/customer/" + customer_ + "/legacy_key", form);
+  ASSERT_EQ(again.status, 200);
+  EXPECT_EQ(field(again.body, "id"), token_id);
+
+  add_user("eng2@example.com", Role::engineer, "eng-password");
+  const auto [eng_id, eng] = login_token("eng2%40example.com", "eng-password");
+  EXPECT_EQ(with_key(eng, "POST", "/customer/" + customer_ + "/legacy_key", form).status, 403);
+  EXPECT_EQ(with_key(root, "POST", "/customer/" + random_id() + "/legacy_key", form).status, 404);
+  EXPECT_EQ(with_key(root, "POST", "/customer/" + customer_ + "/legacy_key", "key=x").status, 400);
+}
+
+}  // namespace
+}  // namespace tokenledger::api::testing

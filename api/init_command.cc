@@ -2,10 +2,10 @@
 
 #include <vector>
 
-#include "projections/data_dir.h"
 #include "ledger/clock.h"
 #include "ledger/log.h"
 #include "projections/apply.h"
+#include "projections/data_dir.h"
 #include "projections/decide.h"
 #include "projections/token_service.h"
 

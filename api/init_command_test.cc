@@ -5,9 +5,9 @@
 #include <fstream>
 #include <iterator>
 
-#include "projections/data_dir.h"
 #include "ledger/log.h"
 #include "ledger/test_support.h"
+#include "projections/data_dir.h"
 #include "projections/token_service.h"
 
 namespace tokenledger::api {

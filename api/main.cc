@@ -2,6 +2,7 @@
 //   tokenledger init --data DIR --customer NAME --login EMAIL   (password on standard input)
 //     prints {"customer_id": "...", "user_id": "..."}
 //   tokenledger serve [--data DIR] [--listen HOST:PORT] [options]   (see serve_command.cc)
+//   tokenledger migrate-legacy --data DIR --file FILE   (legacy account API keys, JSON lines)
 // Exit codes: 0 done (serve: stopped cleanly by SIGTERM/SIGINT), 1 failed (the message is on
 // stderr), 2 wrong usage.
 #include <unistd.h>
@@ -11,17 +12,59 @@
 #include <string>
 
 #include "api/init_command.h"
-#include "ledger/json_writer.h"
+#include "api/migrate_command.h"
 #include "api/serve_command.h"
+#include "ledger/json_writer.h"
 
 namespace {
 
 int usage() {
-  std::fprintf(stderr,
-               "usage: tokenledger init --data DIR --customer NAME --login EMAIL\n"
-               "       (the superuser's password is read from standard input)\n%s",
-               tokenledger::api::serve_usage);
+  std::fprintf(
+      stderr,
+      "usage: tokenledger init --data DIR --customer NAME --login EMAIL\n"
+      "       (the superuser's password is read from standard input)\n"
+      "usage: tokenledger migrate-legacy --data DIR --file FILE\n"
+      "       (JSON lines: {\"customer_id\", \"key\", \"created_at\"}; server stopped)\n%s",
+      tokenledger::api::serve_usage);
   return 2;
+}
+
+int migrate(int argc, char** argv) {
+  std::string data = "./data";
+  std::string file;
+  for (int i = 2; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (i + 1 >= argc) return usage();
+    if (arg == "--data") {
+      data = argv[++i];
+    } else if (arg == "--file") {
+      file = argv[++i];
+    } else {
+      return usage();
+    }
+  }
+  if (file.empty()) return usage();
+  tokenledger::Result<tokenledger::api::MigrationReport> report =
+      tokenledger::api::migrate_legacy_keys(data, file);
+  if (!report.is_ok()) {
+    std::fprintf(stderr, "tokenledger migrate-legacy: %s\n", report.status().to_string().c_str());
+    return 1;
+  }
+  if (!report->problems.empty()) {
+    std::fprintf(stderr, "tokenledger migrate-legacy: nothing was migrated; %zu problem(s):\n",
+                 report->problems.size());
+    for (const std::string& problem : report->problems) {
+      std::fprintf(stderr, "  %s\n", problem.c_str());
+    }
+    return 1;
+  }
+  if (report->migrated == 0) {
+    std::printf("nothing to do: all %zu keys were migrated before\n", report->unchanged);
+  } else {
+    std::printf("migrated %zu keys (%zu were migrated before and are unchanged)\n",
+                report->migrated, report->unchanged);
+  }
+  return 0;
 }
 
 int serve(int argc, char** argv) {
@@ -81,5 +124,6 @@ int init(int argc, char** argv) {
 int main(int argc, char** argv) {
   if (argc >= 2 && std::string(argv[1]) == "init") return init(argc, argv);
   if (argc >= 2 && std::string(argv[1]) == "serve") return serve(argc, argv);
+  if (argc >= 2 && std::string(argv[1]) == "migrate-legacy") return migrate(argc, argv);
   return usage();
 }

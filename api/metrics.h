@@ -16,7 +16,7 @@
 
 namespace tokenledger::api {
 
-inline constexpr std::size_t route_count = 22;  // the Route enumerators
+inline constexpr std::size_t route_count = 23;  // the Route enumerators
 
 class Metrics {
  public:

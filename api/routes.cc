@@ -14,7 +14,7 @@ struct Entry {
   Route route;
 };
 
-constexpr std::array<Entry, 22> table = {{
+constexpr std::array<Entry, 23> table = {{
     {"POST", "/sudo", Route::sudo},
     {"GET", "/tokens", Route::tokens_list},
     {"POST", "/tokens", Route::tokens_create},
@@ -25,6 +25,7 @@ constexpr std::array<Entry, 22> table = {{
     {"DELETE", "/tokens/{id}", Route::token_revoke},
     {"GET", "/customer/{id}/tokens", Route::customer_tokens},
     {"GET", "/customer/{id}/users", Route::customer_users},
+    {"POST", "/customer/{id}/legacy_key", Route::legacy_key_migrate},
     {"GET", "/current_user", Route::current_user},
     {"POST", "/current_user/password", Route::current_user_password},
     {"POST", "/current_user/two_factor", Route::two_factor_enroll},
@@ -73,7 +74,7 @@ int fit(std::string_view pattern, const std::vector<std::string_view>& path, std
 }  // namespace
 
 std::string_view route_name(Route route) {
-  static constexpr std::array<std::string_view, 22> names = {"sudo",
+  static constexpr std::array<std::string_view, 23> names = {"sudo",
                                                              "tokens_list",
                                                              "tokens_create",
                                                              "tokens_bulk_revoke",
@@ -83,6 +84,7 @@ std::string_view route_name(Route route) {
                                                              "token_revoke",
                                                              "customer_tokens",
                                                              "customer_users",
+                                                             "legacy_key_migrate",
                                                              "current_user",
                                                              "current_user_password",
                                                              "two_factor_enroll",

@@ -20,6 +20,7 @@ enum class Route {
   token_revoke,           // DELETE /tokens/{id}
   customer_tokens,        // GET /customer/{id}/tokens
   customer_users,         // GET /customer/{id}/users
+  legacy_key_migrate,     // POST /customer/{id}/legacy_key
   current_user,           // GET /current_user
   current_user_password,  // POST /current_user/password
   two_factor_enroll,      // POST /current_user/two_factor

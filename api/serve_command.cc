@@ -4,9 +4,9 @@
 #include <charconv>
 #include <chrono>
 
-#include "projections/data_dir.h"
 #include "api/server_log.h"
 #include "ledger/log.h"
+#include "projections/data_dir.h"
 #include "projections/token_service.h"
 
 namespace tokenledger::api {

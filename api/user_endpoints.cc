@@ -4,6 +4,7 @@
 #include "api/render.h"
 #include "api/request_fields.h"
 #include "ledger/rfc3339.h"
+#include "ledger/sha256.h"
 
 namespace tokenledger::api {
 namespace {
@@ -53,6 +54,42 @@ HttpResponse Api::customer_users(const Request& request) {
                     json.end_array();
                     return json_response(200, json.take());
                   });
+}
+
+HttpResponse Api::migrate_legacy_key(const Request& request) {
+  // The running server's way to migrate a legacy key (the command line needs it stopped): a
+  // superuser of that customer, with a global, unlimited token.
+  std::optional<Principal> caller;
+  HttpResponse refused = with_key(request, needs(Access::user_management, true),
+                                  [&](const Authenticated& who, const Views&) {
+                                    if (who.customer->id != request.id) {
+                                      return not_found("no such customer");
+                                    }
+                                    caller = principal_of(who);
+                                    return HttpResponse{};
+                                  });
+  if (!caller) return refused;
+  Form form;
+  if (auto bad = parse_fields(request, &form)) return std::move(*bad);
+  const std::string_view key = form.first("key").value_or("");
+  TimeNs created_at = 0;
+  if (key.empty() || key.size() > options_.key_size_max_bytes) {
+    return error_response(400, "Bad request", "key is required (at most 256 bytes)");
+  }
+  if (!parse_rfc3339(form.first("created_at").value_or(""), &created_at)) {
+    return error_response(400, "Bad request", "created_at must be an RFC 3339 time");
+  }
+  const Hash key_sha256 = sha256(key);
+  auto done = run(caller_of(*caller, request),
+                  MigrateLegacyKey{request.id, key_sha256, created_at, random_id(), random_id()});
+  if (auto* failed = std::get_if<HttpResponse>(&done)) return std::move(*failed);
+  return service_.read([&](const Views& views) {
+    const Token* token = views.token_by_secret(key_sha256);
+    if (token == nullptr) return not_found("the migrated token is gone");
+    JsonWriter json;
+    write_token(json, views, views.index_of(*token));
+    return json_response(200, json.take());
+  });
 }
 
 HttpResponse Api::create_user(const Request& request) {

@@ -1,0 +1,91 @@
+#include "api/migrate_command.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "api/legacy_keys.h"
+#include "ledger/clock.h"
+#include "ledger/log.h"
+#include "ledger/sha256.h"
+#include "projections/data_dir.h"
+#include "projections/decide.h"
+#include "projections/token_service.h"
+
+namespace tokenledger::api {
+
+Result<MigrationReport> migrate_legacy_keys(const std::filesystem::path& data,
+                                            const std::filesystem::path& file) {
+  const LegacyKeyLimits limits;
+  std::error_code size_error;
+  const std::uintmax_t size = std::filesystem::file_size(file, size_error);
+  if (size_error) return Status::invalid_argument("cannot read " + file.string());
+  if (size > limits.file_size_max_bytes) {
+    return Status::invalid_argument(file.string() + " is larger than " +
+                                    std::to_string(limits.file_size_max_bytes) + " bytes");
+  }
+  std::ifstream in(file, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  if (!in.good() && !in.eof()) return Status::io_error("cannot read " + file.string());
+
+  MigrationReport report;
+  std::vector<LegacyKey> keys = parse_legacy_key_file(text.str(), limits, &report.problems);
+  if (!report.problems.empty()) return report;
+
+  LogOptions log_options;
+  log_options.path = log_path(data);
+  log_options.create_if_missing = false;
+  Result<std::unique_ptr<Log>> log = Log::open(log_options);
+  if (!log.is_ok()) {
+    return Status(log.status().code() == StatusCode::io_error
+                      ? Status::io_error(log.status().message() +
+                                         " (is the server running? then migrate through "
+                                         "POST /customer/{id}/legacy_key)")
+                      : log.status());
+  }
+  TokenServiceOptions options;
+  options.snapshot_path = snapshot_path(data);
+  Result<std::unique_ptr<TokenService>> service = TokenService::open(**log, options);
+  if (!service.is_ok()) return service.status();
+
+  std::vector<MigrateLegacyKey> commands;
+  for (LegacyKey& key : keys) {
+    commands.push_back(MigrateLegacyKey{key.customer_id, sha256(key.key), key.created_at_ns,
+                                        random_id(), random_id()});
+    std::fill(key.key.begin(), key.key.end(), '\0');
+  }
+  // Every key is decided before any is written (keys of different customers do not interact,
+  // and the file names each customer once).
+  const TimeNs now = system_clock_ns();
+  for (std::size_t i = 0; i < commands.size(); ++i) {
+    const Decision decision = (*service)->read([&](const Views& views) {
+      return decide(views, Caller::operator_caller(), commands[i], now, (*service)->policy());
+    });
+    if (const auto* rejection = std::get_if<Rejection>(&decision)) {
+      report.problems.push_back("line " + std::to_string(keys[i].line) + ": " + rejection->name +
+                                (rejection->detail.empty() ? "" : " (" + rejection->detail + ")"));
+    }
+  }
+  if (!report.problems.empty()) {
+    (void)(*service)->stop();
+    return report;
+  }
+  for (std::size_t i = 0; i < commands.size(); ++i) {
+    Result<Executed> executed = (*service)->execute(Caller::operator_caller(), commands[i]);
+    if (!executed.is_ok()) return executed.status();
+    if (executed->rejection) {
+      return Status::invalid_argument("line " + std::to_string(keys[i].line) + ": " +
+                                      executed->rejection->name);
+    }
+    if (executed->last_sequence == 0) {
+      ++report.unchanged;
+    } else {
+      ++report.migrated;
+    }
+  }
+  Status stopped = (*service)->stop();
+  if (!stopped.is_ok()) return stopped;
+  return report;
+}
+
+}  // namespace tokenledger::api
