@@ -109,6 +109,9 @@ class Api {
   std::variant<Principal, HttpResponse> principal(const Request& request,
                                                   const Requirement& requirement);
   static Principal principal_of(const Authenticated& who);
+  // The caller, when it may manage the user named by the route's {id} (a superuser of the same
+  // customer with a global, unlimited token); otherwise the answer (401, 403, or 404).
+  std::variant<Principal, HttpResponse> user_manager(const Request& request);
   Caller caller_of(const Principal& who, const Request& request) const;
   Caller anonymous_caller(const Request& request) const;
   std::optional<HttpResponse> parse_fields(const Request& request, Form* form) const;

@@ -126,7 +126,7 @@ HttpResponse Api::create_user(const Request& request) {
   return user_response(user_id);
 }
 
-HttpResponse Api::update_user(const Request& request) {
+std::variant<Api::Principal, HttpResponse> Api::user_manager(const Request& request) {
   // Visibility first: a user of another customer is not found, not forbidden.
   std::optional<Principal> caller;
   HttpResponse refused = with_key(request, needs(Access::user_management, true),
@@ -137,7 +137,14 @@ HttpResponse Api::update_user(const Request& request) {
                                     caller = principal_of(who);
                                     return HttpResponse{};
                                   });
-  if (!caller) return refused;
+  if (caller) return std::move(*caller);
+  return refused;
+}
+
+HttpResponse Api::update_user(const Request& request) {
+  auto manager = user_manager(request);
+  if (auto* refused = std::get_if<HttpResponse>(&manager)) return std::move(*refused);
+  const Principal* caller = &std::get<Principal>(manager);
   Form form;
   if (auto bad = parse_fields(request, &form)) return std::move(*bad);
   UpdateUser command{request.id, std::nullopt, std::nullopt, std::nullopt};
@@ -163,16 +170,9 @@ HttpResponse Api::update_user(const Request& request) {
 }
 
 HttpResponse Api::delete_user(const Request& request) {
-  std::optional<Principal> caller;
-  HttpResponse refused = with_key(request, needs(Access::user_management, true),
-                                  [&](const Authenticated& who, const Views& views) {
-                                    if (visible_user(views, who, request.id) == nullptr) {
-                                      return not_found("no such user");
-                                    }
-                                    caller = principal_of(who);
-                                    return HttpResponse{};
-                                  });
-  if (!caller) return refused;
+  auto manager = user_manager(request);
+  if (auto* refused = std::get_if<HttpResponse>(&manager)) return std::move(*refused);
+  const Principal* caller = &std::get<Principal>(manager);
   auto done = run(caller_of(*caller, request), DeleteUser{request.id, false});
   if (auto* failed = std::get_if<HttpResponse>(&done)) return std::move(*failed);
   return no_content();
