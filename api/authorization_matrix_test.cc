@@ -1,0 +1,243 @@
+// The authorization matrix: every endpoint crossed with every kind of caller, each cell the
+// exact status the contract's rules give (../shared/api-contract.md, "Rules" and "Status codes
+// for a bad key"). The expected table below is the documentation: docs/authorization.md is
+// rendered from it (TOKENLEDGER_AUTHZ_DOC=path writes it), and a test checks that the committed
+// page matches, so the two cannot drift.
+#include <fstream>
+#include <sstream>
+
+#include "api/api_test_fixture.h"
+
+namespace tokenledger::api::testing {
+namespace {
+
+struct Column {
+  const char* name;
+  const char* description;
+};
+
+// Callers, in column order.
+const std::vector<Column> callers = {
+    {"none", "no Fastly-Key"},
+    {"unknown", "a key no token has"},
+    {"revoked", "a revoked token's key"},
+    {"expired", "a token past expires_at (expiry not yet recorded)"},
+    {"eng", "engineer, global"},
+    {"eng-read", "engineer, global:read"},
+    {"eng-purge", "engineer, purge_select"},
+    {"eng-purge-all", "engineer, purge_all"},
+    {"eng-combined", "engineer, global:read + purge_all"},
+    {"eng-svc", "engineer, global, limited to service svc1"},
+    {"owner-peer", "engineer, global, owner of the target token"},
+    {"su", "superuser, global"},
+    {"su-read", "superuser, global:read"},
+    {"su-svc", "superuser, global, limited to service svc1"},
+    {"su-other", "superuser of another customer, global"},
+};
+
+struct Endpoint {
+  const char* label;  // method and path as documented
+  const char* method;
+  const char* path;  // {peer_token}, {foreign_token}, {customer}, {peer_user}
+  const char* body;  // {own_extra}, {password}
+};
+
+const std::vector<Endpoint> endpoints = {
+    {"GET /tokens", "GET", "/tokens", ""},
+    {"GET /tokens/self", "GET", "/tokens/self", ""},
+    {"GET /tokens/{id} (a peer's token)", "GET", "/tokens/{peer_token}", ""},
+    {"GET /tokens/{id} (another customer's)", "GET", "/tokens/{foreign_token}", ""},
+    {"GET /customer/{id}/tokens", "GET", "/customer/{customer}/tokens", ""},
+    {"DELETE /tokens/{id} (a peer's token)", "DELETE", "/tokens/{peer_token}", ""},
+    {"DELETE /tokens/{id} (another customer's)", "DELETE", "/tokens/{foreign_token}", ""},
+    {"DELETE /tokens/self", "DELETE", "/tokens/self", ""},
+    {"DELETE /tokens (bulk, own token)", "DELETE", "/tokens",
+     R"({"data":[{"type":"token","id":"{own_extra}"}]})"},
+    {"POST /tokens (key + password)", "POST", "/tokens", "name=m&password={password}"},
+    {"POST /sudo", "POST", "/sudo", "password={password}"},
+    {"GET /current_user", "GET", "/current_user", ""},
+    {"GET /user/{id} (a peer)", "GET", "/user/{peer_user}", ""},
+    {"GET /customer/{id}/users", "GET", "/customer/{customer}/users", ""},
+    {"POST /user", "POST", "/user", "login={new_login}&password=new-password-1"},
+    {"PUT /user/{id} (a peer)", "PUT", "/user/{peer_user}", "name=Renamed"},
+    {"GET /verify", "GET", "/verify", ""},
+};
+
+// Expected statuses: one row per endpoint, one column per caller, in the orders above.
+// clang-format off
+const std::vector<std::vector<int>> expected = {
+  //       none unkn revk expd eng  rd   purg pall comb svc  ownr su   suR  suSv suOt
+  /* GET /tokens            */ {401, 401, 401, 401, 200, 200, 403, 403, 200, 200, 200, 200, 200, 200, 200},
+  /* GET /tokens/self       */ {401, 401, 401, 401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200},
+  /* GET peer token         */ {401, 401, 401, 401, 404, 404, 403, 403, 404, 404, 200, 200, 200, 200, 404},
+  /* GET foreign token      */ {401, 401, 401, 401, 404, 404, 403, 403, 404, 404, 404, 404, 404, 404, 200},
+  /* GET customer tokens    */ {401, 401, 401, 401, 403, 403, 403, 403, 403, 403, 403, 200, 200, 200, 404},
+  /* DELETE peer token      */ {401, 401, 401, 401, 404, 403, 403, 403, 403, 404, 204, 204, 403, 204, 404},
+  /* DELETE foreign token   */ {401, 401, 401, 401, 404, 403, 403, 403, 403, 404, 404, 404, 403, 404, 204},
+  /* DELETE /tokens/self    */ {401, 401, 401, 401, 204, 204, 204, 204, 204, 204, 204, 204, 204, 204, 204},
+  /* DELETE /tokens bulk    */ {401, 401, 401, 401, 204, 403, 403, 403, 403, 204, 204, 204, 403, 204, 204},
+  /* POST /tokens key+pw    */ {400, 401, 401, 401, 200, 403, 403, 403, 403, 200, 200, 200, 403, 200, 200},
+  /* POST /sudo             */ {401, 401, 401, 401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200},
+  /* GET /current_user      */ {401, 401, 401, 401, 200, 200, 403, 403, 200, 200, 200, 200, 200, 200, 200},
+  /* GET /user/{peer}       */ {401, 401, 401, 401, 200, 200, 403, 403, 200, 200, 200, 200, 200, 200, 404},
+  /* GET customer users     */ {401, 401, 401, 401, 403, 403, 403, 403, 403, 403, 403, 200, 200, 200, 404},
+  /* POST /user             */ {401, 401, 401, 401, 403, 403, 403, 403, 403, 403, 403, 200, 403, 403, 200},
+  /* PUT /user/{peer}       */ {401, 401, 401, 401, 403, 403, 403, 403, 403, 403, 403, 200, 403, 403, 404},
+  /* GET /verify            */ {401, 401, 401, 401, 200, 200, 403, 403, 200, 200, 200, 200, 200, 200, 200},
+};
+// clang-format on
+
+class AuthorizationMatrix : public ApiTest {
+ protected:
+  void SetUp() override {
+    ApiTest::SetUp();
+    other_customer_ = random_id();
+    execute(tokenledger::Caller::operator_caller(), CreateCustomer{other_customer_, "Other"});
+    eng_ = add_user("eng@example.com", Role::engineer, "eng-password-1");
+    peer_ = add_user("peer@example.com", Role::engineer, "peer-password-1");
+    other_su_ = add_user("boss@other.example", Role::superuser, "boss-password-1", other_customer_);
+  }
+
+  // A fresh token of `user` (never used before, so every cell starts from the same state).
+  std::string token(const std::string& user, std::vector<Scope> scopes,
+                    std::vector<std::string> services = {}, std::string* id_out = nullptr,
+                    std::optional<TimeNs> expires = std::nullopt) {
+    const std::string secret = random_token_secret();
+    const std::string id = random_id();
+    execute(tokenledger::Caller::user_caller(user),
+            CreateToken{id, sha256(secret), user, "t", std::move(scopes), std::move(services),
+                        expires});
+    if (id_out != nullptr) *id_out = id;
+    return secret;
+  }
+
+  // The caller's key, user id and password for a column.
+  struct Who {
+    std::string key;  // empty: none
+    std::string password;
+  };
+  Who who(const std::string& name, const std::string& peer_token_owner_secret) {
+    if (name == "none") return {"", "x"};
+    if (name == "unknown") return {random_token_secret(), "x"};
+    if (name == "revoked") {
+      std::string id;
+      const std::string key = token(eng_, {Scope::global}, {}, &id);
+      execute(tokenledger::Caller::user_caller(eng_), RevokeToken{id});
+      return {key, "eng-password-1"};
+    }
+    if (name == "expired") {
+      return {token(eng_, {Scope::global}, {}, nullptr, now_.load() + second_ns), "eng-password-1"};
+    }
+    if (name == "eng") return {token(eng_, {Scope::global}), "eng-password-1"};
+    if (name == "eng-read") return {token(eng_, {Scope::global_read}), "eng-password-1"};
+    if (name == "eng-purge") return {token(eng_, {Scope::purge_select}), "eng-password-1"};
+    if (name == "eng-purge-all") return {token(eng_, {Scope::purge_all}), "eng-password-1"};
+    if (name == "eng-combined") {
+      return {token(eng_, {Scope::global_read, Scope::purge_all}), "eng-password-1"};
+    }
+    if (name == "eng-svc") return {token(eng_, {Scope::global}, {"svc1"}), "eng-password-1"};
+    if (name == "owner-peer") return {peer_token_owner_secret, "peer-password-1"};
+    if (name == "su") return {token(root_, {Scope::global}), "root-password"};
+    if (name == "su-read") return {token(root_, {Scope::global_read}), "root-password"};
+    if (name == "su-svc") return {token(root_, {Scope::global}, {"svc1"}), "root-password"};
+    if (name == "su-other") return {token(other_su_, {Scope::global}), "boss-password-1"};
+    ADD_FAILURE() << name;
+    return {};
+  }
+
+  int cell(const Endpoint& endpoint, const Column& caller) {
+    std::string peer_token;
+    std::string foreign_token;
+    const std::string peer_secret = token(peer_, {Scope::global}, {}, &peer_token);
+    token(other_su_, {Scope::global}, {}, &foreign_token);
+    const Who w = who(caller.name, peer_secret);
+    // For the foreign superuser, "another customer's token" is one of ours, and the other way.
+    std::string own_extra;
+    const std::string owner = std::string(caller.name) == "su-other"       ? other_su_
+                              : std::string(caller.name).starts_with("su") ? root_
+                              : std::string(caller.name) == "owner-peer"   ? peer_
+                                                                           : eng_;
+    token(owner, {Scope::global}, {}, &own_extra);
+    if (std::string(caller.name) == "expired") now_ += 2 * second_ns;
+    std::string path = endpoint.path;
+    std::string body = endpoint.body;
+    const auto replace = [](std::string& text, const std::string& from, const std::string& to) {
+      for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from)) {
+        text.replace(at, from.size(), to);
+      }
+    };
+    replace(path, "{peer_token}", peer_token);
+    replace(path, "{foreign_token}", foreign_token);
+    replace(path, "{customer}", customer_);
+    replace(path, "{peer_user}", peer_);
+    replace(body, "{own_extra}", own_extra);
+    replace(body, "{password}", w.password);
+    replace(body, "{new_login}", random_id() + "%40example.com");
+    std::vector<Header> headers;
+    if (body.starts_with("{")) headers.push_back({"content-type", "application/json"});
+    if (!w.key.empty()) headers.push_back({"fastly-key", w.key});
+    return call(endpoint.method, path, headers, body).status;
+  }
+
+  std::string other_customer_;
+  std::string eng_;
+  std::string peer_;
+  std::string other_su_;
+};
+
+std::string render_markdown() {
+  std::ostringstream out;
+  out << "# Authorization matrix\n\n"
+      << "Every endpoint crossed with every kind of caller, and the exact status each gets. This "
+         "page is\nrendered from the table in `api/authorization_matrix_test.cc`, which checks "
+         "every cell against\nthe running handlers (`TOKENLEDGER_AUTHZ_DOC=docs/authorization.md "
+         "./build/api/api_test\n--gtest_filter='AuthorizationMatrix.*'` rewrites it).\n\n"
+      << "The customer is ours unless a row says otherwise; \"a peer\" is another engineer of "
+         "our customer;\n\"another customer's\" token belongs to the other customer, so for "
+         "`su-other` it is one of its own.\nColumns:\n\n";
+  for (const Column& caller : callers) {
+    out << "- `" << caller.name << "`: " << caller.description << "\n";
+  }
+  out << "\n| endpoint |";
+  for (const Column& caller : callers) out << " " << caller.name << " |";
+  out << "\n|---|";
+  for (std::size_t i = 0; i < callers.size(); ++i) out << "---:|";
+  out << "\n";
+  for (std::size_t e = 0; e < endpoints.size(); ++e) {
+    out << "| " << endpoints[e].label << " |";
+    for (int status : expected[e]) out << " " << status << " |";
+    out << "\n";
+  }
+  out << "\nReading it: 401 is a missing, unknown, revoked or expired key; 403 a key whose scope, "
+         "role or\nservice limit does not allow the call; 404 a token, user or customer the "
+         "caller may not see\n(never \"forbidden\", so that ids of other customers are not "
+         "confirmed). `POST /tokens` without a\nkey and without a username answers the "
+         "contract's 400 `invalid_request`.\n";
+  return out.str();
+}
+
+TEST_F(AuthorizationMatrix, EveryCellHasTheDocumentedStatus) {
+  ASSERT_EQ(expected.size(), endpoints.size());
+  int cells = 0;
+  for (std::size_t e = 0; e < endpoints.size(); ++e) {
+    ASSERT_EQ(expected[e].size(), callers.size()) << endpoints[e].label;
+    for (std::size_t c = 0; c < callers.size(); ++c) {
+      EXPECT_EQ(cell(endpoints[e], callers[c]), expected[e][c])
+          << endpoints[e].label << " as " << callers[c].name;
+      ++cells;
+    }
+  }
+  EXPECT_EQ(cells, 255);
+}
+
+TEST(AuthorizationDoc, TheCommittedPageMatchesTheTable) {
+  const std::string rendered = render_markdown();
+  if (const char* path = std::getenv("TOKENLEDGER_AUTHZ_DOC")) std::ofstream(path) << rendered;
+  std::ifstream committed(TOKENLEDGER_SOURCE_DIR "/docs/authorization.md");
+  std::stringstream text;
+  text << committed.rdbuf();
+  EXPECT_EQ(text.str(), rendered) << "docs/authorization.md is out of date: see its first lines";
+}
+
+}  // namespace
+}  // namespace tokenledger::api::testing
