@@ -1,6 +1,7 @@
 #include "ledger/rfc3339.h"
 
 #include <chrono>
+#include <limits>
 #include <cstdio>
 
 namespace tokenledger {
@@ -90,7 +91,12 @@ bool parse_rfc3339(std::string_view text, TimeNs* time_ns) {
   if (!date.ok() || hour > 23 || minute > 59 || second > 60) return false;
   const auto instant =
       sys_days(date) + hours(hour) + minutes(minute) + seconds(second) - minutes(offset_minutes);
-  *time_ns = duration_cast<nanoseconds>(instant.time_since_epoch()).count() + fraction_ns;
+  // Times are int64 nanoseconds: 1677-09-21 to 2262-04-11. Outside that range the conversion
+  // would overflow (found by fuzz_rfc3339), so such a time is refused like any invalid one.
+  constexpr std::int64_t seconds_max = std::numeric_limits<TimeNs>::max() / 1'000'000'000 - 1;
+  const std::int64_t whole_seconds = instant.time_since_epoch().count();
+  if (whole_seconds > seconds_max || whole_seconds < -seconds_max) return false;
+  *time_ns = whole_seconds * 1'000'000'000 + fraction_ns;
   return true;
 }
 

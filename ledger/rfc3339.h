@@ -15,7 +15,8 @@ std::string format_rfc3339(TimeNs time_ns);
 // Parses an RFC 3339 date-time: "2021-01-14T11:47:46Z", with optional fractional seconds (up to
 // nanoseconds) and a "Z" or "+HH:MM"/"-HH:MM" offset; "t", "z" and a space for "T" are accepted
 // as RFC 3339 allows. A time without a zone is refused: it names no instant. Returns false for
-// anything else, including impossible dates (2021-02-29) and input over 64 bytes.
+// anything else, including impossible dates (2021-02-29), input over 64 bytes, and times outside
+// what TimeNs holds (before 1677-09-22 or after 2262-04-10).
 bool parse_rfc3339(std::string_view text, TimeNs* time_ns);
 
 }  // namespace tokenledger

@@ -71,3 +71,21 @@ TEST(Rfc3339, FormattingAndParsingRoundTrip) {
 
 }  // namespace
 }  // namespace tokenledger
+
+namespace tokenledger {
+namespace {
+
+// Found by fuzz_rfc3339: a year past 2262 overflowed the nanosecond count.
+TEST(Rfc3339, RefusesTimesOutsideWhatNanosecondsHold) {
+  TimeNs time = 0;
+  EXPECT_FALSE(parse_rfc3339("2497-11-30T08:00:00Z", &time));
+  EXPECT_FALSE(parse_rfc3339("9999-12-31T23:59:59Z", &time));
+  EXPECT_FALSE(parse_rfc3339("1600-01-01T00:00:00Z", &time));
+  ASSERT_TRUE(parse_rfc3339("2262-04-10T00:00:00.999999999Z", &time));
+  EXPECT_EQ(format_rfc3339(time), "2262-04-10T00:00:00Z");
+  ASSERT_TRUE(parse_rfc3339("1678-01-01T00:00:00Z", &time));
+  EXPECT_EQ(format_rfc3339(time), "1678-01-01T00:00:00Z");
+}
+
+}  // namespace
+}  // namespace tokenledger

@@ -1,24 +1,27 @@
 #!/usr/bin/env bash
 # The test command: installs what is missing, builds with warnings as errors, and runs the tests.
 #   scripts/test.sh             all of it: the whole suite (build/), the whole suite again under
-#                               ASan+UBSan (build-asan/), and the threaded tests under TSan
-#                               (build-tsan/)
+#                               ASan+UBSan (build-asan/), the threaded tests under TSan
+#                               (build-tsan/), and every fuzz target for a minute (build-fuzz/)
 #   scripts/test.sh --quick     the whole suite in build/ only
 #   scripts/test.sh --sanitize  the whole suite under ASan+UBSan only
 #   scripts/test.sh --tsan      the threaded tests under TSan only
+#   scripts/test.sh --fuzz      the libFuzzer targets only, $TOKENLEDGER_FUZZ_SECONDS (default 60)
+#                               each (scripts/fuzz.sh; its long mode: --seconds N)
 # Arguments after `--` go to every ctest run (for example: -- -R Log).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-modes=(plain address thread)
+modes=(plain address thread fuzz)
 ctest_args=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --quick) modes=(plain) ;;
     --sanitize) modes=(address) ;;
     --tsan) modes=(thread) ;;
+    --fuzz) modes=(fuzz) ;;
     --) shift; ctest_args=("$@"); break ;;
-    *) echo "usage: scripts/test.sh [--quick|--sanitize|--tsan] [-- ctest arguments]" >&2; exit 2 ;;
+    *) echo "usage: scripts/test.sh [--quick|--sanitize|--tsan|--fuzz] [-- ctest arguments]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -36,6 +39,11 @@ export TSAN_OPTIONS="suppressions=$PWD/tests/tsan.supp halt_on_error=1 second_de
 export UBSAN_OPTIONS="print_stacktrace=1 halt_on_error=1"
 
 for mode in "${modes[@]}"; do
+  if [[ "$mode" == fuzz ]]; then
+    echo "== tests: libFuzzer targets in build-fuzz/" >&2
+    bash scripts/fuzz.sh --seconds "${TOKENLEDGER_FUZZ_SECONDS:-60}"
+    continue
+  fi
   case "$mode" in
     plain) build_dir=build; sanitize=""; targets=(); filter=() ;;
     address) build_dir=build-asan; sanitize=address; targets=(); filter=() ;;
