@@ -10,6 +10,7 @@
 #include <string>
 
 #include "api/api.h"
+#include "ledger/fault_injection.h"
 #include "ledger/sha256.h"
 #include "ledger/test_support.h"
 #include "projections/test_domain.h"
@@ -29,6 +30,7 @@ class ApiTest : public ::testing::Test {
   void SetUp() override {
     LogOptions log_options;
     log_options.path = dir_.path() / "log";
+    log_options.env = faults_.env();
     log_ = Log::open(log_options).value();
     TokenServiceOptions service_options;
     service_options.clock = [this] { return now_.load(); };
@@ -121,6 +123,7 @@ class ApiTest : public ::testing::Test {
 
   std::uint32_t rate_limit_ = 1000;
   tokenledger::testing::ScratchDirectory dir_;
+  tokenledger::testing::FaultInjection faults_;  // no faults unless a test switches one on
   std::atomic<TimeNs> now_{start_ns};
   std::unique_ptr<Log> log_;
   std::unique_ptr<TokenService> service_;
