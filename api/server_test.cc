@@ -189,3 +189,94 @@ TEST_F(ServerTest, StopClosesIdleConnectionsAndReturns) {
 
 }  // namespace
 }  // namespace tokenledger::api::testing
+
+namespace tokenledger::api::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+class ServerAbuseTest : public ApiTest {
+ protected:
+  void TearDown() override {
+    if (server_) server_->stop();
+    if (runner_.joinable()) runner_.join();
+    server_.reset();
+    ApiTest::TearDown();
+  }
+  std::unique_ptr<Server> server_;
+  std::thread runner_;
+};
+
+TEST_F(ServerAbuseTest, SlowLorisClientsUpToTheLimitDoNotStopOthersAndAreCutOff) {
+  ServerOptions options;
+  options.host = "127.0.0.1";
+  options.port = 0;
+  options.io_threads = 1;  // one thread: a client that held it would starve everyone
+  options.connections_max = 10;
+  options.request_timeout = 1500ms;
+  options.log_requests = false;
+  server_ = Server::create(*api_, options).value();
+  runner_ = std::thread([this] { server_->run(); });
+  const std::uint16_t port = server_->port();
+
+  // Nine clients trickle a request one byte at a time and never finish it.
+  std::vector<std::unique_ptr<TestConnection>> slow;
+  for (int i = 0; i < 9; ++i) slow.push_back(std::make_unique<TestConnection>(port));
+  const std::string trickle = "GET /tokens/self HTTP/1.1\r\nHost: x\r\nX-Slow: aaaaaaaaaa";
+  for (std::size_t at = 0; at < 12; ++at) {
+    for (auto& client : slow) ASSERT_TRUE(client->send(trickle.substr(at, 1)));
+    std::this_thread::sleep_for(20ms);
+  }
+  // The tenth connection is served at once, more than once.
+  TestConnection normal(port);
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(normal.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+    std::optional<WireResponse> response = normal.read_response(1s);
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->status, 200);
+  }
+  // Each slow client is cut off with 408 within the request timeout (plus slack).
+  for (auto& client : slow) {
+    std::optional<WireResponse> cut = client->read_response(5s);
+    ASSERT_TRUE(cut);
+    EXPECT_EQ(cut->status, 408);
+  }
+  for (auto& client : slow) EXPECT_TRUE(client->closed_within(3s));
+  slow.clear();  // the clients hang up too, ending the server's lingering close
+  // Their slots are free again (once the server has noticed the hang-ups).
+  int status = 0;
+  for (int attempt = 0; attempt < 40 && status != 200; ++attempt) {
+    TestConnection after(port);
+    ASSERT_TRUE(after.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+    std::optional<WireResponse> served = after.read_response(2s);
+    ASSERT_TRUE(served);
+    status = served->status;
+    if (status != 200) std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_EQ(status, 200);
+}
+
+TEST_F(ServerAbuseTest, LineBreaksInsideHeaderValuesAreRefusedAndNeverEchoed) {
+  ServerOptions options;
+  options.host = "127.0.0.1";
+  options.port = 0;
+  options.io_threads = 1;
+  options.log_requests = false;
+  server_ = Server::create(*api_, options).value();
+  runner_ = std::thread([this] { server_->run(); });
+  for (const std::string& attack :
+       {std::string("GET /tokens/self HTTP/1.1\r\nFastly-Key: a\rSet-Cookie: x=1\r\n\r\n"),
+        std::string("GET /tokens/self HTTP/1.1\r\nFastly-Key: a\nSet-Cookie: x=1\r\n\r\n"),
+        std::string("GET /tokens/self\r\nSet-Cookie: x=1 HTTP/1.1\r\n\r\n"),
+        std::string("GET /tokens/self HTTP/1.1\r\nX-A: b\0c\r\n\r\n", 42)}) {
+    TestConnection connection(server_->port());
+    ASSERT_TRUE(connection.send(attack));
+    std::optional<WireResponse> response = connection.read_response(2s);
+    ASSERT_TRUE(response) << attack;
+    EXPECT_TRUE(response->status == 400 || response->status == 401) << response->head;
+    EXPECT_EQ(response->head.find("Set-Cookie"), std::string::npos) << response->head;
+  }
+}
+
+}  // namespace
+}  // namespace tokenledger::api::testing
