@@ -208,6 +208,34 @@ int main(int argc, char** argv) {
   }
   std::printf("(goal: at least 2,000,000 authentications per second per thread)\n");
 
+  // Key guessing: does a wrong key's answer take a different time when it is close to a real
+  // one? The lookup hashes the whole 32-byte digest into the table and compares full digests in
+  // constant time, so a near miss (a real key's hash with its last byte changed) should cost
+  // what any unknown key costs. Printed, not asserted: timings are evidence, not a test.
+  std::vector<Hash> unknown(token_count);
+  std::vector<Hash> near_miss(token_count);
+  for (std::uint64_t n = 0; n < token_count; ++n) {
+    unknown[n] = sha256("never issued " + std::to_string(n));
+    near_miss[n] = keys[n];
+    near_miss[n][31] ^= 0x01;
+  }
+  const auto ns_per_lookup = [&](const std::vector<Hash>& presented) {
+    const double per_second = lookups_per_second(1, seconds, token_count, [&](std::uint64_t n) {
+      return (*service)->read([&](const Views& views) {
+        return authenticate(views, presented[n], requirement, 1'700'000'000'000'000'000)
+            .who.has_value();
+      });
+    });
+    return 1e9 / per_second;
+  };
+  const double existing_ns = ns_per_lookup(keys);
+  const double unknown_ns = ns_per_lookup(unknown);
+  const double near_ns = ns_per_lookup(near_miss);
+  std::printf(
+      "key guessing, ns per lookup: real key %.0f, unknown key %.0f, near miss %.0f "
+      "(near miss / unknown %.2f)\n",
+      existing_ns, unknown_ns, near_ns, near_ns / unknown_ns);
+
   // Durable commands: revokes through TokenService::execute, each answered after its sync.
   std::printf("%8s %22s\n", "threads", "durable revokes/s");
   std::atomic<std::uint64_t> next_token{0};
