@@ -257,6 +257,7 @@ TEST_F(ServerAbuseTest, SlowLorisClientsUpToTheLimitDoNotStopOthersAndAreCutOff)
 }
 
 TEST_F(ServerAbuseTest, LineBreaksInsideHeaderValuesAreRefusedAndNeverEchoed) {
+  using namespace std::string_literals;
   ServerOptions options;
   options.host = "127.0.0.1";
   options.port = 0;
@@ -268,7 +269,7 @@ TEST_F(ServerAbuseTest, LineBreaksInsideHeaderValuesAreRefusedAndNeverEchoed) {
        {std::string("GET /tokens/self HTTP/1.1\r\nFastly-Key: a\rSet-Cookie: x=1\r\n\r\n"),
         std::string("GET /tokens/self HTTP/1.1\r\nFastly-Key: a\nSet-Cookie: x=1\r\n\r\n"),
         std::string("GET /tokens/self\r\nSet-Cookie: x=1 HTTP/1.1\r\n\r\n"),
-        std::string("GET /tokens/self HTTP/1.1\r\nX-A: b\0c\r\n\r\n", 42)}) {
+        "GET /tokens/self HTTP/1.1\r\nX-A: b\0c\r\n\r\n"s}) {
     TestConnection connection(server_->port());
     ASSERT_TRUE(connection.send(attack));
     std::optional<WireResponse> response = connection.read_response(2s);
