@@ -42,10 +42,10 @@ Api::Api(TokenService& service, const Log& log, ApiOptions options)
       options_(std::move(options)),
       rate_limiter_(options_.rate_limit) {}
 
-std::optional<RateDecision> Api::take_rate(const HttpRequest& http, const RequestContext& context) {
+std::optional<RateDecision> Api::take_rate(const HttpRequest& http, const std::optional<Hash>& key,
+                                           const RequestContext& context) {
   if (http.method == "GET" || http.method == "HEAD") return std::nullopt;
   // Per token when a key is presented (keyed by its hash, never the key), else per address.
-  const std::optional<Hash> key = presented_key(http);
   const std::string rate_key =
       key ? "key:" + hash_to_hex(*key).substr(0, 32) : "ip:" + context.client_ip;
   return rate_limiter_.take(rate_key, service_.now());
@@ -59,7 +59,8 @@ void Api::add_rate_headers(const RateDecision& rate, HttpResponse* response) {
 HttpResponse Api::handle(const HttpRequest& http, const RouteMatch& match,
                          const RequestContext& context) {
   HttpResponse response;
-  const std::optional<RateDecision> rate = take_rate(http, context);
+  const std::optional<Hash> key = presented_key(http);
+  const std::optional<RateDecision> rate = take_rate(http, key, context);
   if (match.outcome == RouteMatch::Outcome::not_found) {
     response = error_response(404, "Record not found", "no such path");
   } else if (match.outcome == RouteMatch::Outcome::method_not_allowed) {
@@ -73,7 +74,7 @@ HttpResponse Api::handle(const HttpRequest& http, const RouteMatch& match,
     const std::int64_t wait_s = rate->reset_unix_s - service_.now() / 1'000'000'000;
     response.add_header("Retry-After", std::to_string(std::max<std::int64_t>(1, wait_s)));
   } else {
-    response = dispatch(match.route, Request{http, context, match.id});
+    response = dispatch(match.route, Request{http, context, match.id, key});
   }
   if (rate) add_rate_headers(*rate, &response);
   return response;
@@ -83,7 +84,7 @@ HttpResponse Api::overloaded(const HttpRequest& http, const RequestContext& cont
   HttpResponse response =
       error_response(503, "Service unavailable", "the server is busy; try again shortly");
   response.add_header("Retry-After", "1");
-  if (const std::optional<RateDecision> rate = take_rate(http, context)) {
+  if (const std::optional<RateDecision> rate = take_rate(http, presented_key(http), context)) {
     add_rate_headers(*rate, &response);
   }
   return response;

@@ -91,11 +91,13 @@ class Api {
   struct Request {
     const HttpRequest& http;
     const RequestContext& context;
-    const std::string& id;  // the route's {id}
+    const std::string& id;           // the route's {id}
+    const std::optional<Hash>& key;  // the Fastly-Key's hash (presented_key), hashed once
   };
 
   HttpResponse dispatch(Route route, const Request& request);
-  std::optional<RateDecision> take_rate(const HttpRequest& request, const RequestContext& context);
+  std::optional<RateDecision> take_rate(const HttpRequest& request, const std::optional<Hash>& key,
+                                        const RequestContext& context);
   static void add_rate_headers(const RateDecision& rate, HttpResponse* response);
 
   // Authentication helpers (api_auth.cc).

@@ -52,7 +52,7 @@ HttpResponse Api::refusal(const AuthResult& result) {
 HttpResponse Api::with_key(
     const Request& request, const Requirement& requirement,
     const std::function<HttpResponse(const Authenticated&, const Views&)>& read) {
-  const std::optional<Hash> key = presented_key(request.http);
+  const std::optional<Hash>& key = request.key;
   if (!key) return error_response(401, invalid_credentials);
   const std::string_view agent = request.http.header("user-agent").value_or("");
   return service_.authenticate_and_read(*key, requirement,
