@@ -125,6 +125,15 @@ class Api {
       HttpResponse (*answer)(const Rejection&) = &Api::rejection_response);
   static HttpResponse rejection_response(const Rejection& rejection);
   static HttpResponse storage_failure(const Status& status);
+  // 400 for a new password outside the size limits, naming the field; 400 for an unknown role.
+  static HttpResponse password_size_refusal(std::string_view field);
+  static HttpResponse role_refusal();
+  // Checks the password (and one-time password) of a caller already known by its key, as sudo
+  // and password changes do: nothing when right; the lock or two-factor answer of token
+  // creation; otherwise 403 "forbidden" with `wrong_detail`.
+  std::optional<HttpResponse> recheck_password(const Principal& caller, std::string_view password,
+                                               const Request& request,
+                                               std::string_view wrong_detail);
 
   // Endpoints (token_endpoints.cc, login_endpoints.cc, user_endpoints.cc, probe_endpoints.cc).
   HttpResponse list_tokens(const Request& request);

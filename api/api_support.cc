@@ -148,6 +148,17 @@ HttpResponse Api::rejection_response(const Rejection& rejection) {
   return error_response(400, "Bad request", detail);
 }
 
+HttpResponse Api::password_size_refusal(std::string_view field) {
+  return error_response(400, "Bad request",
+                        std::string(field) + " must be " + std::to_string(password_size_min_bytes) +
+                            " to " + std::to_string(password_size_max_bytes) + " bytes");
+}
+
+HttpResponse Api::role_refusal() {
+  return error_response(400, "Bad request",
+                        "role must be one of user, billing, engineer, superuser");
+}
+
 HttpResponse Api::storage_failure(const Status& status) {
   log_line(LogLevel::error, "write not acknowledged: " + status.to_string());
   // The write was not acknowledged; nothing the client asked for is known to be durable.

@@ -39,6 +39,27 @@ std::optional<std::string_view> one_time_password(const HttpRequest& http) {
 
 }  // namespace
 
+std::optional<HttpResponse> Api::recheck_password(const Principal& caller,
+                                                  std::string_view password, const Request& request,
+                                                  std::string_view wrong_detail) {
+  Result<LoginResult> login = service_.verify_login(
+      caller.login, password, one_time_password(request.http), caller_of(caller, request));
+  if (!login.is_ok()) return storage_failure(login.status());
+  switch (login->outcome) {
+    case LoginOutcome::ok:
+      return std::nullopt;
+    case LoginOutcome::locked:
+    case LoginOutcome::one_time_password_missing:
+    case LoginOutcome::one_time_password_wrong:
+      return login_refusal(login->outcome);
+    case LoginOutcome::unknown_login:
+    case LoginOutcome::wrong_password:
+    case LoginOutcome::cannot_log_in:
+      break;
+  }
+  return error_response(403, "forbidden", wrong_detail);
+}
+
 HttpResponse Api::sudo(const Request& request) {
   auto who = principal(request, needs(Access::own_token));
   if (auto* refused = std::get_if<HttpResponse>(&who)) return std::move(*refused);
@@ -49,19 +70,7 @@ HttpResponse Api::sudo(const Request& request) {
   if (!password || password->empty()) {
     return error_response(400, "Bad request", "password is required");
   }
-  Result<LoginResult> login = service_.verify_login(
-      caller.login, *password, one_time_password(request.http), caller_of(caller, request));
-  if (!login.is_ok()) return storage_failure(login.status());
-  switch (login->outcome) {
-    case LoginOutcome::ok:
-      break;
-    case LoginOutcome::locked:
-    case LoginOutcome::one_time_password_missing:
-    case LoginOutcome::one_time_password_wrong:
-      return login_refusal(login->outcome);
-    default:
-      return error_response(403, "forbidden");
-  }
+  if (auto refused = recheck_password(caller, *password, request, "")) return std::move(*refused);
   auto done = run(caller_of(caller, request), GrantSudo{caller.token_id});
   if (auto* failed = std::get_if<HttpResponse>(&done)) return std::move(*failed);
   const TimeNs expiry = service_.read([&](const Views& views) {
@@ -184,21 +193,10 @@ HttpResponse Api::change_password(const Request& request) {
     return error_response(400, "Bad request", "old_password and new_password are required");
   }
   Result<std::string> hash = hash_password(new_password, options_.password_cost);
-  if (!hash.is_ok()) {
-    return error_response(400, "Bad request",
-                          "new_password must be " + std::to_string(password_size_min_bytes) +
-                              " to " + std::to_string(password_size_max_bytes) + " bytes");
-  }
-  Result<LoginResult> login = service_.verify_login(
-      caller.login, old_password, one_time_password(request.http), caller_of(caller, request));
-  if (!login.is_ok()) return storage_failure(login.status());
-  if (login->outcome == LoginOutcome::locked ||
-      login->outcome == LoginOutcome::one_time_password_missing ||
-      login->outcome == LoginOutcome::one_time_password_wrong) {
-    return login_refusal(login->outcome);
-  }
-  if (login->outcome != LoginOutcome::ok) {
-    return error_response(403, "forbidden", "old_password is not correct");
+  if (!hash.is_ok()) return password_size_refusal("new_password");
+  if (auto refused =
+          recheck_password(caller, old_password, request, "old_password is not correct")) {
+    return std::move(*refused);
   }
   auto done = run(caller_of(caller, request), ChangePassword{caller.user_id, *hash});
   if (auto* failed = std::get_if<HttpResponse>(&done)) return std::move(*failed);

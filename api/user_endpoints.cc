@@ -105,15 +105,10 @@ HttpResponse Api::create_user(const Request& request) {
   }
   Role role = Role::user;
   if (auto text = form.first("role"); text && !parse_role(*text, &role)) {
-    return error_response(400, "Bad request",
-                          "role must be one of user, billing, engineer, superuser");
+    return role_refusal();
   }
   Result<std::string> hash = hash_password(password, options_.password_cost);
-  if (!hash.is_ok()) {
-    return error_response(400, "Bad request",
-                          "password must be " + std::to_string(password_size_min_bytes) + " to " +
-                              std::to_string(password_size_max_bytes) + " bytes");
-  }
+  if (!hash.is_ok()) return password_size_refusal("password");
   const std::string user_id = random_id();
   CreateUser command{user_id,
                      caller.customer_id,
@@ -152,8 +147,7 @@ HttpResponse Api::update_user(const Request& request) {
   if (auto text = form.first("role")) {
     Role role = Role::user;
     if (!parse_role(*text, &role)) {
-      return error_response(400, "Bad request",
-                            "role must be one of user, billing, engineer, superuser");
+      return role_refusal();
     }
     command.role = role;
   }
