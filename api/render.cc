@@ -108,4 +108,25 @@ void write_user(JsonWriter& json, const User& user, const Customer& customer) {
   json.end_object();
 }
 
+void write_verify(JsonWriter& json, const Token& token, const User& user,
+                  const Customer& customer) {
+  json.begin_object();
+  json.key("customer").begin_object();
+  json.key("id").string(customer.id).key("name").string(customer.name);
+  json.end_object();
+  json.key("user").begin_object();
+  json.key("id").string(user.id).key("name").string(user.name).key("login").string(user.login);
+  json.end_object();
+  json.key("services").begin_object().end_object();
+  json.key("token").begin_object();
+  json.key("id").string(token_id_view(token.id)).key("name").string(token.name);
+  json.key("created_at");
+  time_or_null(json, token.created_at_ns);
+  json.key("expires_at");
+  time_or_null(json, token.expires_at_ns);
+  json.key("scope").string(scope_string(token.scopes));
+  json.end_object();
+  json.end_object();
+}
+
 }  // namespace tokenledger::api

@@ -25,6 +25,10 @@ void write_created_token(JsonWriter& json, const Views& views, TokenIndex index,
 //  "created_at","updated_at","deleted_at"}
 void write_user(JsonWriter& json, const User& user, const Customer& customer);
 
+// The GET /verify answer: {"customer":{"id","name"},"user":{"id","name","login"},
+//  "services":{},"token":{"id","name","created_at","expires_at","scope"}}
+void write_verify(JsonWriter& json, const Token& token, const User& user, const Customer& customer);
+
 // "global purge_select": the scopes as the contract's space-separated string.
 std::string scope_string(ScopeSet scopes);
 

@@ -245,29 +245,8 @@ HttpResponse Api::confirm_two_factor(const Request& request) {
 
 HttpResponse Api::verify(const Request& request) {
   return with_key(request, needs(Access::read), [&](const Authenticated& who, const Views&) {
-    const Token& token = *who.token;
     JsonWriter json;
-    json.begin_object();
-    json.key("customer").begin_object();
-    json.key("id").string(who.customer->id).key("name").string(who.customer->name);
-    json.end_object();
-    json.key("user").begin_object();
-    json.key("id").string(who.user->id).key("name").string(who.user->name);
-    json.key("login").string(who.user->login);
-    json.end_object();
-    json.key("services").begin_object().end_object();
-    json.key("token").begin_object();
-    json.key("id").string(token_id_view(token.id)).key("name").string(token.name);
-    json.key("created_at").string(format_rfc3339(token.created_at_ns));
-    json.key("expires_at");
-    if (token.expires_at_ns == no_time) {
-      json.null();
-    } else {
-      json.string(format_rfc3339(token.expires_at_ns));
-    }
-    json.key("scope").string(scope_string(token.scopes));
-    json.end_object();
-    json.end_object();
+    write_verify(json, *who.token, *who.user, *who.customer);
     return json_response(200, json.take());
   });
 }
