@@ -11,28 +11,86 @@
 namespace tokenledger::api::testing {
 namespace {
 
+// Whose key a column presents, and in what state.
+enum class Holder { nobody, stranger, engineer, peer, superuser, other_superuser };
+enum class KeyState { live, revoked, expired };
+
 struct Column {
   const char* name;
   const char* description;
+  Holder holder;
+  KeyState state;
+  std::vector<Scope> scopes;
+  std::vector<std::string> services;
 };
 
-// Callers, in column order.
+// Callers, in column order. `nobody` sends no key; `stranger` a key no token has.
 const std::vector<Column> callers = {
-    {"none", "no Fastly-Key"},
-    {"unknown", "a key no token has"},
-    {"revoked", "a revoked token's key"},
-    {"expired", "a token past expires_at (expiry not yet recorded)"},
-    {"eng", "engineer, global"},
-    {"eng-read", "engineer, global:read"},
-    {"eng-purge", "engineer, purge_select"},
-    {"eng-purge-all", "engineer, purge_all"},
-    {"eng-combined", "engineer, global:read + purge_all"},
-    {"eng-svc", "engineer, global, limited to service svc1"},
-    {"owner-peer", "engineer, global, owner of the target token"},
-    {"su", "superuser, global"},
-    {"su-read", "superuser, global:read"},
-    {"su-svc", "superuser, global, limited to service svc1"},
-    {"su-other", "superuser of another customer, global"},
+    {"none", "no Fastly-Key", Holder::nobody, KeyState::live, {}, {}},
+    {"unknown", "a key no token has", Holder::stranger, KeyState::live, {}, {}},
+    {"revoked", "a revoked token's key", Holder::engineer, KeyState::revoked, {Scope::global}, {}},
+    {"expired",
+     "a token past expires_at (expiry not yet recorded)",
+     Holder::engineer,
+     KeyState::expired,
+     {Scope::global},
+     {}},
+    {"eng", "engineer, global", Holder::engineer, KeyState::live, {Scope::global}, {}},
+    {"eng-read",
+     "engineer, global:read",
+     Holder::engineer,
+     KeyState::live,
+     {Scope::global_read},
+     {}},
+    {"eng-purge",
+     "engineer, purge_select",
+     Holder::engineer,
+     KeyState::live,
+     {Scope::purge_select},
+     {}},
+    {"eng-purge-all",
+     "engineer, purge_all",
+     Holder::engineer,
+     KeyState::live,
+     {Scope::purge_all},
+     {}},
+    {"eng-combined",
+     "engineer, global:read + purge_all",
+     Holder::engineer,
+     KeyState::live,
+     {Scope::global_read, Scope::purge_all},
+     {}},
+    {"eng-svc",
+     "engineer, global, limited to service svc1",
+     Holder::engineer,
+     KeyState::live,
+     {Scope::global},
+     {"svc1"}},
+    {"owner-peer",
+     "engineer, global, owner of the target token",
+     Holder::peer,
+     KeyState::live,
+     {Scope::global},
+     {}},
+    {"su", "superuser, global", Holder::superuser, KeyState::live, {Scope::global}, {}},
+    {"su-read",
+     "superuser, global:read",
+     Holder::superuser,
+     KeyState::live,
+     {Scope::global_read},
+     {}},
+    {"su-svc",
+     "superuser, global, limited to service svc1",
+     Holder::superuser,
+     KeyState::live,
+     {Scope::global},
+     {"svc1"}},
+    {"su-other",
+     "superuser of another customer, global",
+     Holder::other_superuser,
+     KeyState::live,
+     {Scope::global},
+     {}},
 };
 
 struct Endpoint {
@@ -111,38 +169,42 @@ class AuthorizationMatrix : public ApiTest {
     return secret;
   }
 
-  // The caller's key, user id and password for a column.
-  struct Who {
-    std::string key;  // empty: none
+  struct Account {
+    std::string user_id;
     std::string password;
   };
-  Who who(const std::string& name, const std::string& peer_token_owner_secret) {
-    if (name == "none") return {"", "x"};
-    if (name == "unknown") return {random_token_secret(), "x"};
-    if (name == "revoked") {
-      std::string id;
-      const std::string key = token(eng_, {Scope::global}, {}, &id);
-      execute(tokenledger::Caller::user_caller(eng_), RevokeToken{id});
-      return {key, "eng-password-1"};
+  Account account(Holder holder) const {
+    switch (holder) {
+      case Holder::engineer:
+        return {eng_, "eng-password-1"};
+      case Holder::peer:
+        return {peer_, "peer-password-1"};
+      case Holder::superuser:
+        return {root_, "root-password"};
+      case Holder::other_superuser:
+        return {other_su_, "boss-password-1"};
+      case Holder::nobody:
+      case Holder::stranger:
+        break;
     }
-    if (name == "expired") {
-      return {token(eng_, {Scope::global}, {}, nullptr, now_.load() + second_ns), "eng-password-1"};
+    return {"", "x"};
+  }
+
+  // The column's key (empty for none), made fresh for the cell. The peer's column presents the
+  // very token the "peer's token" rows aim at, so that it is the owner acting.
+  std::string key_of(const Column& column, const std::string& peer_token_secret) {
+    if (column.holder == Holder::nobody) return "";
+    if (column.holder == Holder::stranger) return random_token_secret();
+    if (column.holder == Holder::peer) return peer_token_secret;
+    const std::string user = account(column.holder).user_id;
+    std::string id;
+    std::optional<TimeNs> expires;
+    if (column.state == KeyState::expired) expires = now_.load() + second_ns;
+    const std::string key = token(user, column.scopes, column.services, &id, expires);
+    if (column.state == KeyState::revoked) {
+      execute(tokenledger::Caller::user_caller(user), RevokeToken{id});
     }
-    if (name == "eng") return {token(eng_, {Scope::global}), "eng-password-1"};
-    if (name == "eng-read") return {token(eng_, {Scope::global_read}), "eng-password-1"};
-    if (name == "eng-purge") return {token(eng_, {Scope::purge_select}), "eng-password-1"};
-    if (name == "eng-purge-all") return {token(eng_, {Scope::purge_all}), "eng-password-1"};
-    if (name == "eng-combined") {
-      return {token(eng_, {Scope::global_read, Scope::purge_all}), "eng-password-1"};
-    }
-    if (name == "eng-svc") return {token(eng_, {Scope::global}, {"svc1"}), "eng-password-1"};
-    if (name == "owner-peer") return {peer_token_owner_secret, "peer-password-1"};
-    if (name == "su") return {token(root_, {Scope::global}), "root-password"};
-    if (name == "su-read") return {token(root_, {Scope::global_read}), "root-password"};
-    if (name == "su-svc") return {token(root_, {Scope::global}, {"svc1"}), "root-password"};
-    if (name == "su-other") return {token(other_su_, {Scope::global}), "boss-password-1"};
-    ADD_FAILURE() << name;
-    return {};
+    return key;
   }
 
   int cell(const Endpoint& endpoint, const Column& caller) {
@@ -150,15 +212,13 @@ class AuthorizationMatrix : public ApiTest {
     std::string foreign_token;
     const std::string peer_secret = token(peer_, {Scope::global}, {}, &peer_token);
     token(other_su_, {Scope::global}, {}, &foreign_token);
-    const Who w = who(caller.name, peer_secret);
-    // For the foreign superuser, "another customer's token" is one of ours, and the other way.
+    const std::string key = key_of(caller, peer_secret);
+    const Account who = account(caller.holder);
+    // The bulk revoke aims at a token of the caller's own user (the engineer's for callers
+    // without a user of their own).
     std::string own_extra;
-    const std::string owner = std::string(caller.name) == "su-other"       ? other_su_
-                              : std::string(caller.name).starts_with("su") ? root_
-                              : std::string(caller.name) == "owner-peer"   ? peer_
-                                                                           : eng_;
-    token(owner, {Scope::global}, {}, &own_extra);
-    if (std::string(caller.name) == "expired") now_ += 2 * second_ns;
+    token(who.user_id.empty() ? eng_ : who.user_id, {Scope::global}, {}, &own_extra);
+    if (caller.state == KeyState::expired) now_ += 2 * second_ns;
     std::string path = endpoint.path;
     std::string body = endpoint.body;
     const auto replace = [](std::string& text, const std::string& from, const std::string& to) {
@@ -171,11 +231,11 @@ class AuthorizationMatrix : public ApiTest {
     replace(path, "{customer}", customer_);
     replace(path, "{peer_user}", peer_);
     replace(body, "{own_extra}", own_extra);
-    replace(body, "{password}", w.password);
+    replace(body, "{password}", who.password);
     replace(body, "{new_login}", random_id() + "%40example.com");
     std::vector<Header> headers;
     if (body.starts_with("{")) headers.push_back({"content-type", "application/json"});
-    if (!w.key.empty()) headers.push_back({"fastly-key", w.key});
+    if (!key.empty()) headers.push_back({"fastly-key", key});
     return call(endpoint.method, path, headers, body).status;
   }
 
