@@ -37,11 +37,11 @@ Result<MigrationReport> migrate_legacy_keys(const std::filesystem::path& data,
   log_options.create_if_missing = false;
   Result<std::unique_ptr<Log>> log = Log::open(log_options);
   if (!log.is_ok()) {
-    return Status(log.status().code() == StatusCode::io_error
-                      ? Status::io_error(log.status().message() +
-                                         " (is the server running? then migrate through "
-                                         "POST /customer/{id}/legacy_key)")
-                      : log.status());
+    if (log.status().code() != StatusCode::io_error) return log.status();
+    // RocksDB's lock: the server holds the log.
+    return Status::io_error(log.status().message() +
+                            " (is the server running? then migrate through "
+                            "POST /customer/{id}/legacy_key)");
   }
   TokenServiceOptions options;
   options.snapshot_path = snapshot_path(data);
