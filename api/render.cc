@@ -27,15 +27,6 @@ void write_services(JsonWriter& json, const Token& token) {
 
 }  // namespace
 
-std::string scope_string(ScopeSet scopes) {
-  std::string text;
-  for (Scope scope : scope_list(scopes)) {
-    if (!text.empty()) text.push_back(' ');
-    text.append(scope_name(scope));
-  }
-  return text;
-}
-
 void write_token(JsonWriter& json, const Views& views, TokenIndex index) {
   const Token& token = views.token(index);
   const TokenUsage* usage = views.usage(index);

@@ -29,7 +29,4 @@ void write_user(JsonWriter& json, const User& user, const Customer& customer);
 //  "services":{},"token":{"id","name","created_at","expires_at","scope"}}
 void write_verify(JsonWriter& json, const Token& token, const User& user, const Customer& customer);
 
-// "global purge_select": the scopes as the contract's space-separated string.
-std::string scope_string(ScopeSet scopes);
-
 }  // namespace tokenledger::api

@@ -48,6 +48,15 @@ std::vector<Scope> scope_list(ScopeSet set) {
   return scopes;
 }
 
+std::string scope_string(ScopeSet set) {
+  std::string text;
+  for (Scope scope : scope_list(set)) {
+    if (!text.empty()) text.push_back(' ');
+    text.append(scope_name(scope));
+  }
+  return text;
+}
+
 std::size_t Views::TokenIdHash::operator()(TokenIndex index) const {
   return (*this)(token_id_view((*tokens)[index].id));
 }

@@ -55,6 +55,8 @@ inline bool has_scope(ScopeSet set, Scope scope) {
   return (set & scope_bit(scope)) != 0;
 }
 std::vector<Scope> scope_list(ScopeSet set);  // in enum order
+// "global purge_select": the names, space-separated (the contract's "scope" string).
+std::string scope_string(ScopeSet set);
 
 struct Token {
   TokenId id{};

@@ -10,15 +10,6 @@
 namespace tokenledger::replay {
 namespace {
 
-std::string scopes_text(ScopeSet scopes) {
-  std::string text;
-  for (Scope scope : scope_list(scopes)) {
-    if (!text.empty()) text += ' ';
-    text += scope_name(scope);
-  }
-  return text;
-}
-
 std::string time_text(TimeNs time) {
   return time == no_time ? "-" : format_rfc3339(time);
 }
@@ -107,7 +98,7 @@ int run_state(const std::filesystem::path& data, const Moment& at, bool json) {
     std::string services;
     for (const std::string& service : token.services) services += service + " ";
     std::printf("%-22.*s  %-28s  %-24s  %-20s  %-20s  %s\n", 22, token.id.data(),
-                views.user(token.user).login.c_str(), scopes_text(token.scopes).c_str(),
+                views.user(token.user).login.c_str(), scope_string(token.scopes).c_str(),
                 time_text(token.created_at_ns).c_str(), time_text(token.expires_at_ns).c_str(),
                 services.empty() ? "(all)" : services.c_str());
   }
