@@ -118,11 +118,7 @@ class Api {
   Caller anonymous_caller(const Request& request) const;
   std::optional<HttpResponse> parse_fields(const Request& request, Form* form) const;
   // Runs a command; on a rejection or a storage error, the response to send.
-  // `answer` maps a rejection to its response (rejection_response unless an endpoint words
-  // some rejections its own way).
-  std::variant<Executed, HttpResponse> run(
-      const Caller& caller, const Command& command,
-      HttpResponse (*answer)(const Rejection&) = &Api::rejection_response);
+  std::variant<Executed, HttpResponse> run(const Caller& caller, const Command& command);
   static HttpResponse rejection_response(const Rejection& rejection);
   static HttpResponse storage_failure(const Status& status);
   // 400 for a new password outside the size limits, naming the field; 400 for an unknown role.

@@ -116,11 +116,10 @@ std::optional<HttpResponse> Api::parse_fields(const Request& request, Form* form
   return std::nullopt;
 }
 
-std::variant<Executed, HttpResponse> Api::run(const Caller& caller, const Command& command,
-                                              HttpResponse (*answer)(const Rejection&)) {
+std::variant<Executed, HttpResponse> Api::run(const Caller& caller, const Command& command) {
   Result<Executed> executed = service_.execute(caller, command);
   if (!executed.is_ok()) return storage_failure(executed.status());
-  if (executed->rejection) return answer(*executed->rejection);
+  if (executed->rejection) return rejection_response(*executed->rejection);
   if (executed->last_sequence != 0) {
     appended_records_.fetch_add(executed->last_sequence - executed->first_sequence + 1);
   }
@@ -144,7 +143,12 @@ HttpResponse Api::rejection_response(const Rejection& rejection) {
     return error_response(409, "Conflict", detail);
   }
   if (name == "user_locked") return error_response(400, "account_locked", detail, "account_locked");
+  // The token-create codes (the contract sends them as msg and as code).
   if (name == "invalid_scope") return error_response(400, "invalid_scope", detail, "invalid_scope");
+  if (name == "expires_at_in_past") {
+    return error_response(400, "invalid_request", "expires_at must lie in the future",
+                          "invalid_request");
+  }
   return error_response(400, "Bad request", detail);
 }
 

@@ -165,12 +165,7 @@ HttpResponse Api::create_token(const Request& request) {
                       user_id,           std::string(form.first("name").value_or("")),
                       std::move(scopes), std::move(services),
                       expires_at};
-  auto done = run(caller, command, [](const Rejection& rejection) {
-    if (rejection.name == "expires_at_in_past") {
-      return create_error("invalid_request", "expires_at must lie in the future");
-    }
-    return rejection_response(rejection);
-  });
+  auto done = run(caller, command);
   if (auto* failed = std::get_if<HttpResponse>(&done)) return std::move(*failed);
   return service_.read([&](const Views& views) {
     const Token* token = views.token_by_id(token_id);
