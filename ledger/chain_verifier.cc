@@ -35,7 +35,7 @@ class Walker {
                         std::to_string(key_sequence - 1) + " are missing");
       link_known_ = false;  // the record before this one is gone: its link cannot be checked
     }
-    const Hash hash = hasher_.digest(bytes);
+    const Hash hash = sha256(bytes);
     Result<Record> record = decode_record(bytes, key_sequence);
     if (!record.is_ok()) {
       const bool newer = record.status().code() == StatusCode::unsupported;
@@ -120,7 +120,6 @@ class Walker {
 
   const VerifyOptions& options_;
   ChainReport* report_;
-  Sha256 hasher_;
   std::uint64_t expected_ = 1;
   Hash prev_hash_{};
   bool link_known_ = true;

@@ -55,7 +55,7 @@ Result<AppendResult> Log::State::submit(std::span<const Event> events, bool wake
     record.event = events[i];
     Result<std::string> bytes = encode_record(record);
     if (!bytes.is_ok()) return bytes.status();  // nothing has changed yet: all or none
-    prev_hash = s.hasher.digest(*bytes);
+    prev_hash = sha256(*bytes);
     append.records.push_back(std::move(bytes).value());
   }
   append.last_hash = prev_hash;

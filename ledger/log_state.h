@@ -55,7 +55,6 @@ struct Log::State {
   bool closing = false;                  // (mutex)
   bool closed = false;                   // (mutex)
   bool writing = false;                  // (mutex) a batch is being written right now
-  Sha256 hasher;                         // (mutex)
   std::thread writer;
 
   Result<AppendResult> submit(std::span<const Event> events, bool wake_writer);

@@ -4,7 +4,9 @@
 //             verify` does;
 //   rebuild - replay_within into fresh views (decode and apply), what `rebuild` and `state` do;
 //   plain   - a RocksDB iterator over the records column family, reading every key and value.
-// Usage: replay_bench [--events N] [--dir DIR]   (default 5,000,000 events in a scratch dir)
+// Usage: replay_bench [--events N] [--dir DIR] [--reuse]
+//   default 5,000,000 events in a scratch dir; --reuse keeps a log already in --dir (written by an
+//   earlier run) instead of writing a new one, so that repeated runs measure reading only.
 #include <rocksdb/db.h>
 
 #include <chrono>
@@ -92,14 +94,24 @@ double seconds_since(Clock::time_point start) {
 int main(int argc, char** argv) {
   std::uint64_t event_count = 5'000'000;
   std::filesystem::path dir;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    if (std::strcmp(argv[i], "--events") == 0) event_count = std::stoull(argv[i + 1]);
-    if (std::strcmp(argv[i], "--dir") == 0) dir = argv[i + 1];
+  bool reuse = false;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--reuse") == 0) {
+      reuse = true;
+    } else if (i + 1 < argc && std::strcmp(argv[i], "--events") == 0) {
+      event_count = std::stoull(argv[++i]);
+    } else if (i + 1 < argc && std::strcmp(argv[i], "--dir") == 0) {
+      dir = argv[++i];
+    } else {
+      fail(std::string("unknown argument ") + argv[i]);
+    }
   }
   const bool scratch = dir.empty();
   if (scratch) dir = std::filesystem::temp_directory_path() / "tokenledger-replay-bench";
-  std::filesystem::remove_all(dir);
-  {
+  if (scratch && reuse) fail("--reuse needs --dir");
+  if (reuse && !std::filesystem::exists(dir)) fail("--reuse: nothing in " + dir.string());
+  if (!reuse) std::filesystem::remove_all(dir);
+  if (!reuse) {
     LogOptions options;
     options.path = dir;
     std::unique_ptr<Log> log = Log::open(options).value();
@@ -118,7 +130,8 @@ int main(int argc, char** argv) {
   double plain_rate = 0;
   {
     std::vector<rocksdb::ColumnFamilyDescriptor> families = {
-        {rocksdb::kDefaultColumnFamilyName, {}}, {std::string(log_keys::records_column_family), {}}};
+        {rocksdb::kDefaultColumnFamilyName, {}},
+        {std::string(log_keys::records_column_family), {}}};
     std::vector<rocksdb::ColumnFamilyHandle*> handles;
     rocksdb::DB* db = nullptr;
     if (!rocksdb::DB::OpenForReadOnly({}, dir.string(), families, &handles, &db).ok()) {
