@@ -116,8 +116,10 @@ std::unique_ptr<LogCursor> Log::cursor(std::uint64_t from_sequence) const {
   const State& s = *state_;
   std::shared_lock lifetime(s.db_lifetime);
   if (!s.db) return std::make_unique<ClosedCursor>();
-  std::unique_ptr<rocksdb::Iterator> iterator(
-      s.db->NewIterator(rocksdb::ReadOptions(), s.records_family));
+  // A cursor walks many records once: leave the block cache to the point reads.
+  rocksdb::ReadOptions read_options;
+  read_options.fill_cache = false;
+  std::unique_ptr<rocksdb::Iterator> iterator(s.db->NewIterator(read_options, s.records_family));
   const auto key = log_keys::sequence_key(from_sequence);
   iterator->Seek(rocksdb::Slice(key.data(), key.size()));
   return std::make_unique<RocksDbCursor>(std::move(lifetime), &state_->live_cursor_count,
