@@ -1,12 +1,18 @@
 // Walks the whole log and checks the SHA-256 chain: every key is a sequence, sequences run
-// 1, 2, 3, ... without gaps, every record decodes and names its own key, every record's
-// prevHash is the hash of the record before it, and the stored head names the last record and
-// its hash. It catches a changed byte, a removed record, a swapped pair and a cut-off tail, and
-// names the first bad sequence (docs/adr/0002-record-format-and-chain.md).
+// 1, 2, 3, ... without gaps, every record's envelope decodes and names its own key, every
+// record's prevHash is the hash of the record before it, and the stored head names the last
+// record and its hash. It catches a changed byte, a removed record, a swapped pair and a cut-off
+// tail, and names the first bad sequence (docs/adr/0002-record-format-and-chain.md).
+//
+// It decodes envelopes only (decode_envelope), not the events inside: the hash already covers
+// every byte of every record, and a full decode would make the walk several times slower. A
+// record whose event does not decode can only come from a faulty encoder, not from a change
+// after writing; a rebuild (replay_within) decodes every event and names it.
 //
 // Works on a log opened read-only (the open does no checks then), so that a damaged log can be
-// examined. Threading: runs on the caller's thread; the Log may be in use by others meanwhile
-// (it then checks what was durable when its cursor was created, up to that head).
+// examined. Threading: blocks the caller and walks on VerifyOptions::threads threads. Meant for a
+// log nobody appends to meanwhile (a read-only open, or a server's log before it serves): on a
+// log being appended to, records that land during the walk show as lying beyond the head.
 #pragma once
 
 #include <cstdint>
@@ -41,6 +47,13 @@ struct VerifyOptions {
   // Called every `progress_interval_records` records with the number done so far.
   std::function<void(std::uint64_t records_done)> progress;
   std::uint64_t progress_interval_records = 100'000;
+  // A log of at least `parallel_records_min` records is walked by `threads` threads, each over
+  // its own range of sequences; progress is then reported from the calling thread, at least
+  // every `progress_interval_records` records. Should any range find a problem, the whole log is
+  // walked again on one thread, so that a broken chain is always reported exactly as that walk
+  // reports it.
+  unsigned threads = 2;
+  std::uint64_t parallel_records_min = 100'000;
 };
 
 ChainReport verify_chain(const Log& log, const VerifyOptions& options = {});

@@ -14,7 +14,9 @@ using testing::ScratchDirectory;
 
 constexpr std::uint64_t record_count = 20;
 
-class ChainVerifierTest : public ::testing::Test {
+// Each test runs twice: on one thread, and split over three threads (ranges 1-6, 7-12, 13-20),
+// whose report must be the same.
+class ChainVerifierTest : public ::testing::TestWithParam<unsigned> {
  protected:
   void SetUp() override {
     LogOptions options;
@@ -34,6 +36,8 @@ class ChainVerifierTest : public ::testing::Test {
     EXPECT_TRUE(log.is_ok()) << log.status().to_string();
     VerifyOptions verify_options;
     verify_options.report_all = report_all;
+    verify_options.threads = GetParam();
+    verify_options.parallel_records_min = 0;
     return verify_chain(**log, verify_options);
   }
 
@@ -47,7 +51,7 @@ class ChainVerifierTest : public ::testing::Test {
   ScratchDirectory dir_;
 };
 
-TEST_F(ChainVerifierTest, AnUntouchedLogVerifies) {
+TEST_P(ChainVerifierTest, AnUntouchedLogVerifies) {
   const ChainReport report = verify();
   EXPECT_TRUE(report.ok()) << report.problems.front().message;
   EXPECT_EQ(report.record_count, record_count);
@@ -57,23 +61,23 @@ TEST_F(ChainVerifierTest, AnUntouchedLogVerifies) {
 
 // A byte in the payload (near the end of the message, where the text lives) changes the
 // record's hash: the next record's link no longer matches.
-TEST_F(ChainVerifierTest, ChangedByteInTheMiddleIsNamed) {
+TEST_P(ChainVerifierTest, ChangedByteInTheMiddleIsNamed) {
   ASSERT_TRUE(testing::tamper_flip_byte(dir_.path(), 7, -3).is_ok());
   expect_first_problem(verify(), 7, "hash_mismatch");
 }
 
-TEST_F(ChainVerifierTest, ChangedByteInTheLastRecordIsCaughtByTheHead) {
+TEST_P(ChainVerifierTest, ChangedByteInTheLastRecordIsCaughtByTheHead) {
   ASSERT_TRUE(testing::tamper_flip_byte(dir_.path(), record_count, -3).is_ok());
   expect_first_problem(verify(), record_count, "head_mismatch");
 }
 
-TEST_F(ChainVerifierTest, ChangedByteInTheFirstRecordIsNamed) {
+TEST_P(ChainVerifierTest, ChangedByteInTheFirstRecordIsNamed) {
   ASSERT_TRUE(testing::tamper_flip_byte(dir_.path(), 1, -3).is_ok());
   expect_first_problem(verify(), 1, "hash_mismatch");
 }
 
 // Whatever byte of a record changes, that record is the one named (or it no longer decodes).
-TEST_F(ChainVerifierTest, EveryChangedByteOfARecordNamesThatRecord) {
+TEST_P(ChainVerifierTest, EveryChangedByteOfARecordNamesThatRecord) {
   const std::uint64_t target = 9;
   LogOptions options;
   options.path = dir_.path();
@@ -94,22 +98,22 @@ TEST_F(ChainVerifierTest, EveryChangedByteOfARecordNamesThatRecord) {
   EXPECT_TRUE(verify().ok());
 }
 
-TEST_F(ChainVerifierTest, RemovedRecordIsNamed) {
+TEST_P(ChainVerifierTest, RemovedRecordIsNamed) {
   ASSERT_TRUE(testing::tamper_remove_record(dir_.path(), 12).is_ok());
   expect_first_problem(verify(), 12, "missing_record");
 }
 
-TEST_F(ChainVerifierTest, RemovedFirstRecordIsNamed) {
+TEST_P(ChainVerifierTest, RemovedFirstRecordIsNamed) {
   ASSERT_TRUE(testing::tamper_remove_record(dir_.path(), 1).is_ok());
   expect_first_problem(verify(), 1, "missing_record");
 }
 
-TEST_F(ChainVerifierTest, SwappedPairIsNamed) {
+TEST_P(ChainVerifierTest, SwappedPairIsNamed) {
   ASSERT_TRUE(testing::tamper_swap_records(dir_.path(), 5, 6).is_ok());
   expect_first_problem(verify(), 5, "sequence_mismatch");
 }
 
-TEST_F(ChainVerifierTest, CutTailBehindTheStoredHeadIsNamed) {
+TEST_P(ChainVerifierTest, CutTailBehindTheStoredHeadIsNamed) {
   ASSERT_TRUE(testing::tamper_cut_tail(dir_.path(), 15).is_ok());
   const ChainReport report = verify();
   expect_first_problem(report, 15, "missing_record");
@@ -117,7 +121,7 @@ TEST_F(ChainVerifierTest, CutTailBehindTheStoredHeadIsNamed) {
   EXPECT_EQ(report.stored_head.sequence, record_count);
 }
 
-TEST_F(ChainVerifierTest, ReportAllListsEveryDamagedPlace) {
+TEST_P(ChainVerifierTest, ReportAllListsEveryDamagedPlace) {
   ASSERT_TRUE(testing::tamper_flip_byte(dir_.path(), 3, -3).is_ok());
   ASSERT_TRUE(testing::tamper_remove_record(dir_.path(), 10).is_ok());
   ASSERT_TRUE(testing::tamper_cut_tail(dir_.path(), 18).is_ok());
@@ -128,6 +132,33 @@ TEST_F(ChainVerifierTest, ReportAllListsEveryDamagedPlace) {
   EXPECT_EQ(report.problems[2].sequence, 18u);
   EXPECT_EQ(report.record_count, 16u);
 }
+
+// The last record of the first range changed: only the link into the next range shows it.
+TEST_P(ChainVerifierTest, ChangedByteAtTheEndOfARangeIsNamed) {
+  ASSERT_TRUE(testing::tamper_flip_byte(dir_.path(), 6, -3).is_ok());
+  expect_first_problem(verify(), 6, "hash_mismatch");
+}
+
+TEST_P(ChainVerifierTest, ProgressIsReported) {
+  LogOptions options;
+  options.path = dir_.path();
+  options.read_only = true;
+  auto log = Log::open(options).value();
+  VerifyOptions verify_options;
+  verify_options.threads = GetParam();
+  verify_options.parallel_records_min = 0;
+  verify_options.progress_interval_records = 1;
+  std::uint64_t last_reported = 0;
+  verify_options.progress = [&](std::uint64_t done) { last_reported = done; };
+  ASSERT_TRUE(verify_chain(*log, verify_options).ok());
+  EXPECT_EQ(last_reported, record_count);
+}
+
+INSTANTIATE_TEST_SUITE_P(Threads, ChainVerifierTest, ::testing::Values(1u, 3u),
+                         [](const ::testing::TestParamInfo<unsigned>& param) {
+                           return param.param == 1 ? std::string("OneThread")
+                                                   : std::string("ThreeThreads");
+                         });
 
 }  // namespace
 }  // namespace tokenledger

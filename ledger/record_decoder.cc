@@ -5,6 +5,7 @@
 #include <capnp/serialize.h>
 #include <kj/exception.h>
 
+#include <array>
 #include <cstring>
 #include <exception>
 
@@ -20,6 +21,9 @@ namespace s = schema;
 // record_size_max_bytes, so twice its words is ample for a legitimate one.
 constexpr std::uint64_t traversal_limit_words = 2 * record_size_max_bytes / sizeof(capnp::word);
 constexpr int nesting_limit = 16;
+// Records up to this many words (2 KiB; most are a few hundred bytes) are decoded from a copy on
+// the stack rather than the heap.
+constexpr std::size_t small_record_words = 256;
 
 // Thrown inside the decoder only, and caught in decode_record: turns into a Status there.
 struct DecodeError {
@@ -218,8 +222,9 @@ struct Decoder {
     unsupported(sequence, "unknown event kind " + std::to_string(static_cast<unsigned>(r.which())));
   }
 
-  Record record(s::Record::Reader r) {
-    Record out;
+  // The fields every record carries, checked as decode_record checks them, without the body.
+  RecordEnvelope envelope(s::Record::Reader r) {
+    RecordEnvelope out;
     out.schema_version = r.getSchemaVersion();
     if (out.schema_version > s::CURRENT_SCHEMA_VERSION) {
       unsupported(sequence, "schema version " + std::to_string(out.schema_version) +
@@ -230,9 +235,23 @@ struct Decoder {
       throw DecodeError{Status::corruption("sequence " + std::to_string(sequence) +
                                            ": schema version 0 is not a valid version")};
     }
+    const auto kind = r.getEvent().which();
+    if (static_cast<unsigned>(kind) > static_cast<unsigned>(s::Record::Event::SUDO_GRANTED)) {
+      unsupported(sequence, "unknown event kind " + std::to_string(static_cast<unsigned>(kind)));
+    }
     out.sequence = r.getSequence();
     out.recorded_at_ns = r.getRecordedAtNs();
     out.prev_hash = to_hash(r.getPrevHash(), sequence, "prevHash");
+    return out;
+  }
+
+  Record record(s::Record::Reader r) {
+    const RecordEnvelope head = envelope(r);
+    Record out;
+    out.schema_version = head.schema_version;
+    out.sequence = head.sequence;
+    out.recorded_at_ns = head.recorded_at_ns;
+    out.prev_hash = head.prev_hash;
     out.event.actor = actor(r.getActor());
     out.event.body = body(r.getEvent());
     return out;
@@ -243,10 +262,10 @@ Status corruption(std::uint64_t sequence, const std::string& reason) {
   return Status::corruption("sequence " + std::to_string(sequence) + ": " + reason);
 }
 
-}  // namespace
-
-Result<Record> decode_record(std::string_view bytes, std::uint64_t sequence_for_messages) {
-  const std::uint64_t sequence = sequence_for_messages;
+// Frames `bytes` as a Cap'n Proto message and hands its root to `read`, turning every failure
+// into a Status naming the sequence.
+template <typename Out, typename Read>
+Result<Out> read_root(std::string_view bytes, std::uint64_t sequence, Read read) {
   if (bytes.size() > record_size_max_bytes) {
     return corruption(sequence, "record of " + std::to_string(bytes.size()) +
                                     " bytes exceeds the limit of " +
@@ -256,18 +275,26 @@ Result<Record> decode_record(std::string_view bytes, std::uint64_t sequence_for_
     return corruption(sequence, "record size " + std::to_string(bytes.size()) +
                                     " is not a whole number of 8-byte words");
   }
-  // Cap'n Proto reads words in place; stored values carry no alignment promise, so copy.
-  kj::Array<capnp::word> words = kj::heapArray<capnp::word>(bytes.size() / sizeof(capnp::word));
-  std::memcpy(words.begin(), bytes.data(), bytes.size());
+  // Cap'n Proto reads words in place; stored values carry no alignment promise, so copy: onto
+  // the stack for the usual few hundred bytes, the heap beyond.
+  const std::size_t word_count = bytes.size() / sizeof(capnp::word);
+  std::array<capnp::word, small_record_words> small;
+  kj::Array<capnp::word> large;
+  capnp::word* words = small.data();
+  if (word_count > small.size()) {
+    large = kj::heapArray<capnp::word>(word_count);
+    words = large.begin();
+  }
+  std::memcpy(words, bytes.data(), bytes.size());
   try {
     capnp::ReaderOptions options;
     options.traversalLimitInWords = traversal_limit_words;
     options.nestingLimit = nesting_limit;
-    capnp::FlatArrayMessageReader reader(words.asPtr(), options);
-    if (reader.getEnd() != words.end()) {
+    capnp::FlatArrayMessageReader reader(kj::arrayPtr(words, word_count), options);
+    if (reader.getEnd() != words + word_count) {
       return corruption(sequence, "trailing bytes after the record's message");
     }
-    return Decoder{sequence}.record(reader.getRoot<s::Record>());
+    return read(Decoder{sequence}, reader.getRoot<s::Record>());
   } catch (const DecodeError& error) {
     return error.status;
   } catch (const kj::Exception& error) {
@@ -276,6 +303,20 @@ Result<Record> decode_record(std::string_view bytes, std::uint64_t sequence_for_
   } catch (const std::exception& error) {
     return corruption(sequence, std::string("record does not parse: ") + error.what());
   }
+}
+
+}  // namespace
+
+Result<Record> decode_record(std::string_view bytes, std::uint64_t sequence_for_messages) {
+  return read_root<Record>(bytes, sequence_for_messages,
+                           [](Decoder decoder, s::Record::Reader r) { return decoder.record(r); });
+}
+
+Result<RecordEnvelope> decode_envelope(std::string_view bytes,
+                                       std::uint64_t sequence_for_messages) {
+  return read_root<RecordEnvelope>(
+      bytes, sequence_for_messages,
+      [](Decoder decoder, s::Record::Reader r) { return decoder.envelope(r); });
 }
 
 }  // namespace tokenledger
