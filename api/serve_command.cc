@@ -50,13 +50,20 @@ const char* const serve_usage =
     "  --writer-threads N         threads waiting on durable writes (default 64)\n"
     "  --rate-limit-per-hour N    non-read requests per token per hour (default 1000)\n"
     "  --tls-cert FILE --tls-key FILE   serve HTTPS with this PEM certificate chain and key\n"
-    "  --no-request-log           no line per request (start-up, shutdown and errors still)\n";
+    "  --no-request-log           no line per request (start-up, shutdown and errors still)\n"
+    "  --skip-chain-check         start without walking the whole chain first (faster on a\n"
+    "                             big log; a damaged record the snapshot covers then goes\n"
+    "                             unnoticed: run `tokenledger-replay verify` instead)\n";
 
 bool parse_serve_arguments(int argc, char** argv, ServeOptions* options, std::string* error) {
   for (int i = 0; i < argc; ++i) {
     const std::string_view arg = argv[i];
     if (arg == "--no-request-log") {
       options->server.log_requests = false;
+      continue;
+    }
+    if (arg == "--skip-chain-check") {
+      options->check_chain = false;
       continue;
     }
     static constexpr std::string_view valued[] = {"--data",
@@ -149,6 +156,12 @@ int serve(ServeOptions options) {
   TokenServiceOptions service_options;
   service_options.sealing_key = *key;
   service_options.snapshot_path = snapshot_path(options.data);
+  service_options.check_chain_at_open = options.check_chain;
+  if (!options.check_chain) {
+    log_line(LogLevel::warning,
+             "--skip-chain-check: the chain is not verified at start-up; records the snapshot "
+             "covers are not read");
+  }
   Result<std::unique_ptr<TokenService>> service = TokenService::open(**log, service_options);
   if (!service.is_ok()) {
     // A damaged log is never served: the message names the record.
@@ -174,12 +187,16 @@ int serve(ServeOptions options) {
   std::snprintf(
       line, sizeof line,
       "serving on %s://%s:%u (data %s; log head %llu; %zu live tokens; %s; "
-      "replayed %llu records; ready in %.2f s)",
+      "replayed %llu records; %s; ready in %.2f s)",
       options.server.tls_certificate ? "https" : "http", options.server.host.c_str(),
       static_cast<unsigned>((*server)->port()), options.data.string().c_str(),
       static_cast<unsigned long long>((*log)->head().sequence), live_tokens,
       report.snapshot_used ? "from snapshot" : ("no snapshot: " + report.snapshot_note).c_str(),
-      static_cast<unsigned long long>(report.replayed_records), startup_s);
+      static_cast<unsigned long long>(report.replayed_records),
+      report.chain_checked
+          ? ("chain verified, " + std::to_string(report.chain_checked_records) + " records").c_str()
+          : "chain not checked",
+      startup_s);
   log_line(LogLevel::info, line);
 
   (*server)->run();

@@ -13,6 +13,7 @@ namespace tokenledger::api {
 
 struct ServeOptions {
   std::filesystem::path data = "./data";
+  bool check_chain = true;  // walk the whole chain before serving (TokenServiceOptions)
   ServerOptions server;
   ApiOptions api;
 };

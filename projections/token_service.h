@@ -46,6 +46,12 @@ struct TokenServiceOptions {
   // written by stop(), and rewritten in the background every snapshot_interval_records.
   std::optional<std::filesystem::path> snapshot_path;
   std::uint64_t snapshot_interval_records = 100'000;
+  // open() walks the whole chain (verify_chain) beside building the views, and refuses a log
+  // whose chain is broken, naming the first bad sequence: a damaged or rewritten record is never
+  // served, even one the snapshot already covers. Off only where start-up time must not grow
+  // with the log (an operator's explicit choice); `chain_check_threads` walk it.
+  bool check_chain_at_open = true;
+  unsigned chain_check_threads = 1;
 };
 
 // How open() got its views, for start-up logs and tests.
@@ -54,6 +60,8 @@ struct StartupReport {
   std::string snapshot_note;  // why a snapshot was not used, if it was not
   std::uint64_t snapshot_sequence = 0;
   std::uint64_t replayed_records = 0;
+  bool chain_checked = false;  // the whole chain verified at open
+  std::uint64_t chain_checked_records = 0;
 };
 
 struct Executed {
@@ -86,8 +94,10 @@ struct RequestOrigin {
 
 class TokenService {
  public:
-  // Builds the views from the log (replaying it from the start) and returns a running service.
-  // The log must outlive the service. corruption when a record does not fit the views.
+  // Builds the views from the log (from the snapshot when it matches the log, replaying the rest)
+  // and returns a running service. The log must outlive the service. corruption, naming the
+  // sequence, when the chain is broken or a record does not fit the views; nothing is written
+  // then (no snapshot, no usage).
   static Result<std::unique_ptr<TokenService>> open(Log& log, TokenServiceOptions options);
   ~TokenService();
   TokenService(const TokenService&) = delete;
@@ -174,6 +184,7 @@ class TokenService {
   std::mutex background_mutex_;
   std::condition_variable background_wakeup_;
   bool stopping_ = false;  // (background_mutex_)
+  bool opened_ = false;    // open() succeeded: stop() may write (usage, snapshot)
   std::thread background_;
 };
 

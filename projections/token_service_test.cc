@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "ledger/fault_injection.h"
+#include "ledger/tamper.h"
 #include "ledger/test_support.h"
 #include "projections/replay.h"
 #include "projections/test_domain.h"
@@ -299,6 +300,54 @@ TEST_F(TokenServiceTest, ASnapshotFromAnotherLogIsIgnored) {
   EXPECT_NE((*second)->startup_report().snapshot_note.find("another log"), std::string::npos)
       << (*second)->startup_report().snapshot_note;
   EXPECT_EQ((*second)->read([](const Views& v) { return v.customer_count(); }), 3u);
+}
+
+// A record the snapshot covers is never read by the views' build; the chain walk beside it still
+// finds it changed, and the service refuses to open, naming it and writing nothing.
+TEST_F(TokenServiceTest, AChangedRecordTheSnapshotCoversStopsTheStart) {
+  create_superuser("a good password");
+  for (int i = 0; i < 5; ++i) create_token("secret-" + std::to_string(i));
+  ASSERT_TRUE(service_->stop().is_ok());  // writes the snapshot, covering every record
+  service_.reset();
+  const std::uint64_t head = log_->head().sequence;
+  ASSERT_TRUE(log_->close().is_ok());
+  log_.reset();
+  ASSERT_TRUE(testing::tamper_flip_byte(dir_.path() / "log", 3, -3).is_ok());
+  const auto snapshot_bytes = [&] {
+    std::ifstream file(snapshot_path(), std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(file), {});
+  };
+  const std::string snapshot_before = snapshot_bytes();
+
+  LogOptions log_options;
+  log_options.path = dir_.path() / "log";
+  log_ = Log::open(log_options).value();
+  TokenServiceOptions options;
+  options.clock = [this] { return now_.load(); };
+  options.snapshot_path = snapshot_path();
+  Result<std::unique_ptr<TokenService>> refused = TokenService::open(*log_, options);
+  ASSERT_FALSE(refused.is_ok());
+  EXPECT_EQ(refused.status().code(), StatusCode::corruption);
+  EXPECT_NE(refused.status().message().find("chain is broken at sequence 3 (hash_mismatch"),
+            std::string::npos)
+      << refused.status().to_string();
+  EXPECT_EQ(log_->head().sequence, head);        // no usage or expiry was recorded
+  EXPECT_EQ(snapshot_bytes(), snapshot_before);  // nor a snapshot of what was refused
+
+  // Without the walk, the snapshot alone would have served the damaged history unnoticed.
+  options.check_chain_at_open = false;
+  Result<std::unique_ptr<TokenService>> unchecked = TokenService::open(*log_, options);
+  ASSERT_TRUE(unchecked.is_ok()) << unchecked.status().to_string();
+  EXPECT_TRUE((*unchecked)->startup_report().snapshot_used);
+  EXPECT_FALSE((*unchecked)->startup_report().chain_checked);
+}
+
+TEST_F(TokenServiceTest, AnIntactChainIsCheckedAtOpen) {
+  create_superuser("a good password");
+  create_token("secret-1");
+  reopen();
+  EXPECT_TRUE(service_->startup_report().chain_checked);
+  EXPECT_EQ(service_->startup_report().chain_checked_records, log_->head().sequence);
 }
 
 TEST_F(TokenServiceTest, ConcurrentCommandsShareOneSync) {

@@ -1,6 +1,7 @@
 // tokenledger-replay as an auditor runs it: the real binary on copies of a real data directory
 // (written by TokenService, the server's own write path), each tampering kind in its own test,
-// plus rebuild against a snapshot that no longer matches the log.
+// plus rebuild against a snapshot that no longer matches the log; and `tokenledger serve` refusing
+// to start on such a copy.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
@@ -26,9 +27,9 @@ struct ToolRun {
   std::string out;
 };
 
-ToolRun run(const std::string& arguments) {
+ToolRun run_binary(const std::string& binary, const std::string& arguments) {
   ToolRun result;
-  const std::string command = std::string(TOKENLEDGER_REPLAY) + " " + arguments + " 2>&1";
+  const std::string command = binary + " " + arguments + " 2>&1";
   FILE* pipe = popen(command.c_str(), "r");
   if (pipe == nullptr) return result;
   std::array<char, 4096> buffer;
@@ -38,6 +39,10 @@ ToolRun run(const std::string& arguments) {
   const int status = pclose(pipe);
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return result;
+}
+
+ToolRun run(const std::string& arguments) {
+  return run_binary(TOKENLEDGER_REPLAY, arguments);
 }
 
 class ReplayToolTest : public ::testing::Test {
@@ -181,6 +186,30 @@ TEST_F(ReplayToolTest, UsageMistakesExitWith2) {
   EXPECT_EQ(run("history --data /nonexistent").exit_code, 2);
   EXPECT_EQ(run("export --since yesterday --until today").exit_code, 2);
   EXPECT_EQ(run("verify --data /nonexistent/dir").exit_code, 3);
+}
+
+// The server walks the chain at start-up: a record changed under the snapshot (which the views'
+// build never reads) stops it before it listens, with a message naming the sequence. `timeout`
+// ends a server that wrongly started.
+TEST_F(ReplayToolTest, TheServerRefusesToStartOnAChangedRecord) {
+  const std::filesystem::path data = copy();
+  ASSERT_TRUE(testing::tamper_flip_byte(log_path(data), 7, -3).is_ok());
+  ToolRun served = run_binary("timeout 30 " + std::string(TOKENLEDGER_SERVER),
+                              "serve --data " + data.string() + " --listen 127.0.0.1:0");
+  EXPECT_EQ(served.exit_code, 1) << served.out;
+  EXPECT_NE(served.out.find("refusing to start"), std::string::npos) << served.out;
+  EXPECT_NE(served.out.find("broken at sequence 7"), std::string::npos) << served.out;
+  EXPECT_EQ(served.out.find("serving on"), std::string::npos) << served.out;
+}
+
+TEST_F(ReplayToolTest, TheServerRefusesToStartOnARemovedRecord) {
+  const std::filesystem::path data = copy();
+  ASSERT_TRUE(testing::tamper_remove_record(log_path(data), 9).is_ok());
+  ToolRun served = run_binary("timeout 30 " + std::string(TOKENLEDGER_SERVER),
+                              "serve --data " + data.string() + " --listen 127.0.0.1:0");
+  EXPECT_EQ(served.exit_code, 1) << served.out;
+  EXPECT_NE(served.out.find("broken at sequence 9 (missing_record"), std::string::npos)
+      << served.out;
 }
 
 }  // namespace
