@@ -204,6 +204,11 @@ int main(int argc, char** argv) {
     const double plain = lookups_per_second(threads, seconds, token_count, [&](std::uint64_t n) {
       return baseline.find(keys[n]) != baseline.end();
     });
+    const double entry_only =
+        lookups_per_second(threads, seconds, token_count, [&](std::uint64_t n) {
+          return (*service)->read([&](const Views& views) { return views.secret_entry(keys[n]) != nullptr; });
+        });
+    std::printf("EXPERIMENT entry only under lock: %.0f\n", entry_only);
     const double views_only =
         lookups_per_second(threads, seconds, token_count, [&](std::uint64_t n) {
           return (*service)->read([&](const Views& views) {

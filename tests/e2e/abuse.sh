@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Abuse through the real server: a thousand wrong passwords for one account (it locks after
-# five, the lock is an event in the log, and the server keeps answering others meanwhile), and
-# a thousand guessed keys (every one 401).
+# five, the lock is an event in the log, and the server keeps answering others meanwhile), a
+# thousand guessed keys (every one 401), and guesses one character away from a real key answered
+# in the same time as any other guess.
 # Usage: abuse.sh path/to/tokenledger path/to/tokenledger-replay
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPLAY=${2:?usage: $0 path/to/tokenledger path/to/tokenledger-replay}
@@ -52,6 +53,10 @@ xargs -P 16 -I{} curl -sS -o /dev/null -w '%{http_code}\n' "$TL_BASE/tokens/self
 [[ $(grep -c '^401$' "$TL_INPUTS/guess-statuses") == 1000 ]] ||
   tl_fail "guessed keys: $(sort "$TL_INPUTS/guess-statuses" | uniq -c | tr '\n' ' ')"
 echo "ok - 1000 guessed keys: all 401"
+
+# Guesses one character away from a real key take as long as any other guess (key_timing.js).
+TL_BASE=$TL_BASE TL_REAL_KEY=$root ROUNDS=${TL_E2E_TIMING_ROUNDS:-2000} \
+  node "$here/key_timing.js" || tl_fail "key-guessing timing"
 tl_stop
 
 # The lock is an event of the log, with the failures that led to it.
