@@ -134,7 +134,9 @@ class ViewsWriter {
     token.name = e.name;
     token.services = e.services;
     v_.tokens_by_id_.insert(index);
-    v_.tokens_by_secret_.emplace(token.secret_sha256, secret_entry_of(token, index));
+    const bool indexed =
+        v_.tokens_by_secret_.insert(token.secret_sha256, secret_entry_of(token, index));
+    TL_ASSERT(indexed);  // checked above: no token reuses a secret
     user.tokens.push_back(index);
     customer.tokens.push_back(index);
     ++user.live_token_count;
@@ -202,7 +204,9 @@ class ViewsWriter {
     Token& token = v_.tokens_[*found];
     if (token.state != TokenState::live) return bad("token " + token_id + " is not live");
     token.state = state;
-    v_.tokens_by_secret_.at(token.secret_sha256).state = state;
+    SecretEntry* entry = v_.tokens_by_secret_.find(token.secret_sha256);
+    TL_ASSERT(entry != nullptr);
+    entry->state = state;
     token.revoke_reason = reason;
     token.ended_at_ns = now();
     if (token.expires_at_ns != no_time) v_.expiry_queue_.erase({token.expires_at_ns, *found});

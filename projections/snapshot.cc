@@ -216,7 +216,7 @@ Status SnapshotAccess::load(schema::Snapshot::Reader in, Views& v) {
     token.name = str(t.getName());
     for (auto s : t.getServices()) token.services.push_back(str(s));
     if (!v.tokens_by_id_.insert(index).second) return bad("duplicate token id");
-    if (!v.tokens_by_secret_.emplace(token.secret_sha256, secret_entry_of(token, index)).second) {
+    if (!v.tokens_by_secret_.insert(token.secret_sha256, secret_entry_of(token, index))) {
       return bad("duplicate token secret");
     }
     User& user = v.users_[token.user];

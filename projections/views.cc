@@ -68,18 +68,7 @@ bool Views::TokenIdEq::operator()(std::string_view id, TokenIndex b) const {
 }
 
 // Secret hashes are SHA-256 outputs: already uniform, so their first bytes are the hash.
-std::size_t Views::SecretHash::operator()(const Hash& secret) const {
-  std::size_t value = 0;
-  std::memcpy(&value, secret.data(), sizeof value);
-  return value;
-}
-bool Views::SecretEq::operator()(const Hash& a, const Hash& b) const {
-  // Constant time: how much of a presented key's hash matched must not show in the timing.
-  return crypto_verify_32(a.data(), b.data()) == 0;
-}
-
-Views::Views()
-    : tokens_by_id_(0, TokenIdHash{&tokens_}, TokenIdEq{&tokens_}), tokens_by_secret_() {}
+Views::Views() : tokens_by_id_(0, TokenIdHash{&tokens_}, TokenIdEq{&tokens_}) {}
 
 const Token* Views::token_by_id(std::string_view id) const {
   const auto found = tokens_by_id_.find(id);
@@ -87,19 +76,18 @@ const Token* Views::token_by_id(std::string_view id) const {
 }
 
 const Token* Views::token_by_secret(const Hash& secret_sha256) const {
-  const auto found = tokens_by_secret_.find(secret_sha256);
-  return found == tokens_by_secret_.end() ? nullptr : &tokens_[found->second.token];
+  const SecretEntry* entry = tokens_by_secret_.find(secret_sha256);
+  return entry == nullptr ? nullptr : &tokens_[entry->token];
 }
 
 std::optional<TokenIndex> Views::token_index_by_secret(const Hash& secret_sha256) const {
-  const auto found = tokens_by_secret_.find(secret_sha256);
-  if (found == tokens_by_secret_.end()) return std::nullopt;
-  return found->second.token;
+  const SecretEntry* entry = tokens_by_secret_.find(secret_sha256);
+  if (entry == nullptr) return std::nullopt;
+  return entry->token;
 }
 
 const SecretEntry* Views::secret_entry(const Hash& secret_sha256) const {
-  const auto found = tokens_by_secret_.find(secret_sha256);
-  return found == tokens_by_secret_.end() ? nullptr : &found->second;
+  return tokens_by_secret_.find(secret_sha256);
 }
 
 const User* Views::user_by_id(std::string_view id) const {

@@ -25,6 +25,7 @@
 #include "ledger/event.h"
 #include "ledger/sha256.h"
 #include "projections/chunked_vector.h"
+#include "projections/digest_index.h"
 #include "projections/huge_pages.h"
 
 namespace tokenledger {
@@ -188,12 +189,6 @@ class Views {
     bool operator()(std::string_view id, TokenIndex b) const;
     bool operator()(TokenIndex a, std::string_view id) const { return (*this)(id, a); }
   };
-  struct SecretHash {
-    std::size_t operator()(const Hash& secret) const;
-  };
-  struct SecretEq {
-    bool operator()(const Hash& a, const Hash& b) const;
-  };
 
   std::uint64_t sequence_ = 0;
   TimeNs recorded_at_ns_ = 0;
@@ -202,9 +197,7 @@ class Views {
   std::deque<Customer> customers_;
   absl::flat_hash_set<TokenIndex, TokenIdHash, TokenIdEq, HugePageAllocator<TokenIndex>>
       tokens_by_id_;
-  absl::flat_hash_map<Hash, SecretEntry, SecretHash, SecretEq,
-                      HugePageAllocator<std::pair<const Hash, SecretEntry>>>
-      tokens_by_secret_;
+  DigestIndex<SecretEntry> tokens_by_secret_;
   absl::flat_hash_map<std::string, UserIndex> users_by_id_;
   absl::flat_hash_map<std::string, UserIndex> users_by_login_;
   absl::flat_hash_map<std::string, CustomerIndex> customers_by_id_;
