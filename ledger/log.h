@@ -87,6 +87,12 @@ class Log {
   // A submitted append is all-or-none: either every record lands or the log stops writing.
   Result<AppendResult> submit(std::span<const Event> events);
   Status wait_durable(std::uint64_t last_sequence);
+  // The asynchronous form of wait_durable: calls `done` once `last_sequence` is durable (ok), or
+  // with the reason it never will be (write_stopped, closed). `done` runs at once on this thread
+  // when the answer is known already, otherwise on the thread that finished the write or closed
+  // the log, without the log's lock held: it must be short (hand the work to another thread)
+  // and must not wait for the log. `last_sequence` must have been submitted.
+  void when_durable(std::uint64_t last_sequence, std::function<void(Status)> done);
 
   // The last durable record.
   Head head() const;

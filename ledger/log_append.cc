@@ -91,6 +91,51 @@ Status Log::wait_durable(std::uint64_t last_sequence) {
   }
 }
 
+void Log::when_durable(std::uint64_t last_sequence, std::function<void(Status)> done) {
+  State& s = *state_;
+  Status answer;
+  {
+    std::lock_guard lock(s.mutex);
+    TL_ASSERT(last_sequence < s.next_sequence);  // only sequences that were submitted
+    if (s.durable.sequence >= last_sequence) {
+      answer = Status::ok();
+    } else if (!s.write_status.is_ok()) {
+      answer = s.write_status;
+    } else if (s.closed) {
+      answer = Status::closed("the log closed before sequence " + std::to_string(last_sequence) +
+                              " was written");
+    } else {
+      // The writer thread (woken by submit) or a waiter writes it and then calls back.
+      s.durable_callbacks.emplace(last_sequence, std::move(done));
+      return;
+    }
+  }
+  done(answer);
+}
+
+void Log::State::run_durable_callbacks(std::unique_lock<std::mutex>& lock) {
+  TL_ASSERT(lock.owns_lock());
+  if (durable_callbacks.empty()) return;
+  std::vector<std::function<void(Status)>> written;  // their sequence is durable
+  std::vector<std::function<void(Status)>> never;    // the log stopped or closed first
+  const auto end = durable_callbacks.upper_bound(durable.sequence);
+  for (auto it = durable_callbacks.begin(); it != end; ++it)
+    written.push_back(std::move(it->second));
+  durable_callbacks.erase(durable_callbacks.begin(), end);
+  Status failure = write_status;
+  if (failure.is_ok() && closed)
+    failure = Status::closed("the log closed before the write was done");
+  if (!failure.is_ok()) {
+    for (auto& [sequence, callback] : durable_callbacks) never.push_back(std::move(callback));
+    durable_callbacks.clear();
+  }
+  if (written.empty() && never.empty()) return;
+  lock.unlock();
+  for (auto& callback : written) callback(Status::ok());
+  for (auto& callback : never) callback(failure);
+  lock.lock();
+}
+
 void Log::State::run_writer() {
   std::unique_lock lock(mutex);
   while (true) {
@@ -158,6 +203,7 @@ void Log::State::write_one_batch(std::unique_lock<std::mutex>& lock) {
   writing = false;
   durable_changed.notify_all();
   if (!pending.empty()) writer_wakeup.notify_one();
+  run_durable_callbacks(lock);
 }
 
 }  // namespace tokenledger

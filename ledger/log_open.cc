@@ -212,6 +212,7 @@ Status Log::close() {
     TL_ASSERT(s.pending.empty());  // the writer drains or fails every submitted append
     s.closed = true;
     flush_memtables = !s.options.read_only && s.write_status.is_ok();
+    s.run_durable_callbacks(lock);  // none should wait now: everything submitted was written
     result = s.write_status.code() == StatusCode::write_stopped ? s.write_status : Status::ok();
   }
   s.durable_changed.notify_all();

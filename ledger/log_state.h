@@ -12,6 +12,8 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
@@ -55,6 +57,9 @@ struct Log::State {
   bool closing = false;                  // (mutex)
   bool closed = false;                   // (mutex)
   bool writing = false;                  // (mutex) a batch is being written right now
+  // (mutex) when_durable callbacks, by the sequence they wait for; bounded by the submitted
+  // appends, which pending_records_max bounds.
+  std::multimap<std::uint64_t, std::function<void(Status)>> durable_callbacks;
   std::thread writer;
 
   Result<AppendResult> submit(std::span<const Event> events, bool wake_writer);
@@ -62,6 +67,9 @@ struct Log::State {
   // Writes the queued appends (up to batch_records_max records) as one synced batch. Called
   // with `lock` held and nothing being written; releases the lock during the write.
   void write_one_batch(std::unique_lock<std::mutex>& lock);
+  // Runs the callbacks whose sequence is durable, or all of them when the log stopped writing or
+  // closed. Called with `lock` held; releases it while they run.
+  void run_durable_callbacks(std::unique_lock<std::mutex>& lock);
   Status read_meta(std::string_view key, std::string* value) const;
 };
 

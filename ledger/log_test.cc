@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 
 #include "ledger/chain_verifier.h"
@@ -300,6 +302,55 @@ TEST(Log, AFailedSyncStopsAppendsUntilReopenedAndNothingUnsyncedIsAcknowledged) 
   const Event event = customer("b");
   EXPECT_TRUE(log->append(std::span(&event, 1)).is_ok());
   EXPECT_TRUE(verify_chain(*log).ok());
+}
+
+// when_durable answers each submitted append once: ok after its sync (on the thread that wrote
+// it), at once when it is durable already, and with the failure when its sync fails.
+TEST(Log, WhenDurableCallsBackOnceForEachAppend) {
+  ScratchDirectory dir;
+  FaultInjection faults;
+  auto log = open_log(dir.path(), faults.env());
+  ASSERT_TRUE(log);
+  const Event event = customer("a");
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::vector<std::pair<std::uint64_t, Status>> answers;
+  const auto record = [&](std::uint64_t sequence) {
+    return [&, sequence](Status status) {
+      std::lock_guard lock(mutex);
+      answers.emplace_back(sequence, std::move(status));
+      changed.notify_all();
+    };
+  };
+  const auto wait_for = [&](std::size_t count) {
+    std::unique_lock lock(mutex);
+    return changed.wait_for(lock, std::chrono::seconds(10),
+                            [&] { return answers.size() >= count; });
+  };
+  for (int i = 0; i < 50; ++i) {
+    Result<AppendResult> submitted = log->submit(std::span(&event, 1));
+    ASSERT_TRUE(submitted.is_ok());
+    log->when_durable(submitted->last_sequence, record(submitted->last_sequence));
+  }
+  ASSERT_TRUE(wait_for(50));
+  for (const auto& [sequence, status] : answers) {
+    EXPECT_TRUE(status.is_ok()) << sequence << ": " << status.to_string();
+    EXPECT_LE(sequence, log->head().sequence);
+  }
+  // Durable already: answered on this thread, before when_durable returns.
+  log->when_durable(1, record(1));
+  EXPECT_EQ(answers.size(), 51u);
+
+  faults.set_fail_syncs(true);
+  Result<AppendResult> doomed = log->submit(std::span(&event, 1));
+  ASSERT_TRUE(doomed.is_ok());
+  log->when_durable(doomed->last_sequence, record(doomed->last_sequence));
+  ASSERT_TRUE(wait_for(52));
+  EXPECT_EQ(answers.back().first, doomed->last_sequence);
+  EXPECT_EQ(answers.back().second.code(), StatusCode::write_stopped);
+  EXPECT_LT(log->head().sequence, doomed->last_sequence);
+  ASSERT_TRUE(log->close().code() == StatusCode::write_stopped);
+  EXPECT_EQ(answers.size(), 52u);  // nothing answered twice
 }
 
 TEST(Log, AFullDiskStopsAppends) {
