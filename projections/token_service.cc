@@ -123,45 +123,58 @@ Status TokenService::replay_from_log() {
 }
 
 Result<Executed> TokenService::execute(const Caller& caller, const Command& command) {
+  Result<Executed> executed = submit(caller, command);
+  if (!executed.is_ok()) return executed;
+  Status durable = wait_durable(executed->durable_through);
+  if (!durable.is_ok()) return durable;
+  return executed;
+}
+
+Result<Executed> TokenService::submit(const Caller& caller, const Command& command) {
   Executed executed;
-  std::uint64_t wait_for_sequence = 0;
-  {
-    std::lock_guard command_lock(command_mutex_);
-    // Only this thread changes the views while it holds the command mutex, so reading them here
-    // without the shared lock is safe.
-    const TimeNs now = options_.clock();
-    Decision decision = decide(*views_, caller, command, now, options_.policy);
-    // Even a rejection or a no-op was decided on what the views hold, which may include records
-    // not yet on disk: the answer waits for those, so it never rests on a write that could fail.
-    wait_for_sequence = views_->sequence();
-    if (auto* rejection = std::get_if<Rejection>(&decision)) {
-      executed.rejection = std::move(*rejection);
-    } else if (const auto& events = std::get<std::vector<Event>>(decision); !events.empty()) {
-      Result<AppendResult> submitted = log_.submit(events);
-      if (!submitted.is_ok()) return submitted.status();
-      // Fold the events in now, in log order, so that the next command decides on them; the
-      // exclusive lock covers only this in-memory work, never the sync (ADR 0006).
-      std::unique_lock views_lock(views_mutex_);
-      // decide() produced these from the same views, so apply() cannot refuse them; if it does,
-      // the two disagree, which is a bug: stop (restart rebuilds from the log).
-      const Status applied =
-          apply_events(*views_, events, submitted->first_sequence, submitted->recorded_at_ns);
-      if (!applied.is_ok()) {
-        std::fprintf(stderr, "tokenledger: %s\n", applied.to_string().c_str());
-        TL_ASSERT(applied.is_ok());
-      }
-      executed.first_sequence = submitted->first_sequence;
-      executed.last_sequence = wait_for_sequence = submitted->last_sequence;
+  std::lock_guard command_lock(command_mutex_);
+  // Only this thread changes the views while it holds the command mutex, so reading them here
+  // without the shared lock is safe.
+  const TimeNs now = options_.clock();
+  Decision decision = decide(*views_, caller, command, now, options_.policy);
+  // Even a rejection or a no-op was decided on what the views hold, which may include records
+  // not yet on disk: the answer waits for those, so it never rests on a write that could fail.
+  executed.durable_through = views_->sequence();
+  if (auto* rejection = std::get_if<Rejection>(&decision)) {
+    executed.rejection = std::move(*rejection);
+  } else if (const auto& events = std::get<std::vector<Event>>(decision); !events.empty()) {
+    Result<AppendResult> submitted = log_.submit(events);
+    if (!submitted.is_ok()) return submitted.status();
+    // Fold the events in now, in log order, so that the next command decides on them; the
+    // exclusive lock covers only this in-memory work, never the sync (ADR 0006).
+    std::unique_lock views_lock(views_mutex_);
+    // decide() produced these from the same views, so apply() cannot refuse them; if it does,
+    // the two disagree, which is a bug: stop (restart rebuilds from the log).
+    const Status applied =
+        apply_events(*views_, events, submitted->first_sequence, submitted->recorded_at_ns);
+    if (!applied.is_ok()) {
+      std::fprintf(stderr, "tokenledger: %s\n", applied.to_string().c_str());
+      TL_ASSERT(applied.is_ok());
     }
-  }
-  if (wait_for_sequence > 0) {
-    Status durable = log_.wait_durable(wait_for_sequence);
-    if (!durable.is_ok()) {
-      forget_unwritten_records();
-      return durable;
-    }
+    executed.first_sequence = submitted->first_sequence;
+    executed.last_sequence = executed.durable_through = submitted->last_sequence;
   }
   return executed;
+}
+
+Status TokenService::wait_durable(std::uint64_t sequence) {
+  if (sequence == 0) return Status::ok();
+  Status durable = log_.wait_durable(sequence);
+  if (!durable.is_ok()) forget_unwritten_records();
+  return durable;
+}
+
+void TokenService::when_durable(std::uint64_t sequence, std::function<void(Status)> done) {
+  if (sequence == 0) {
+    done(Status::ok());
+    return;
+  }
+  log_.when_durable(sequence, std::move(done));
 }
 
 void TokenService::forget_unwritten_records() {

@@ -68,6 +68,9 @@ struct Executed {
   std::optional<Rejection> rejection;  // set when the command was refused; nothing was written
   std::uint64_t first_sequence = 0;    // the appended records (0 when nothing was appended)
   std::uint64_t last_sequence = 0;
+  // The answer may be given once the log is durable through this sequence (0: at once). It is
+  // the last appended record, or for a rejection or a no-op the last record the decision saw.
+  std::uint64_t durable_through = 0;
 };
 
 enum class LoginOutcome : std::uint8_t {
@@ -105,7 +108,24 @@ class TokenService {
 
   // Decides the command; if accepted, appends its events durably and applies them.
   // Errors are the log's (write_stopped, busy, closed...): nothing was applied then.
+  // It is submit() followed by wait_durable().
   Result<Executed> execute(const Caller& caller, const Command& command);
+
+  // The first half of execute(), which never waits for the disk: decides, submits the events to
+  // the log and applies them. Nothing may be answered before wait_durable() or when_durable()
+  // for `durable_through` says ok.
+  Result<Executed> submit(const Caller& caller, const Command& command);
+  // The second half: blocks until the log is durable through `sequence`. On a failure the views
+  // are rebuilt from the durable log first, so that nothing unwritten stays visible.
+  Status wait_durable(std::uint64_t sequence);
+  // The same without blocking: `done` runs once the log is durable through `sequence` (ok), or
+  // with the failure, on the thread that finished the write, or at once (Log::when_durable). A
+  // failure must be followed by forget_unwritten_records() before it is answered; that is slow
+  // (a replay) and must not run on the log's thread, hence not inside `done`.
+  void when_durable(std::uint64_t sequence, std::function<void(Status)> done);
+  // After a failed write: rebuilds the views from what is durable (once; later calls return at
+  // once). Takes the command mutex.
+  void forget_unwritten_records();
 
   // Runs `read` over the current views under the shared lock, and returns what it returns.
   template <typename Function>
@@ -168,7 +188,6 @@ class TokenService {
  private:
   TokenService(Log& log, TokenServiceOptions options);
   Status load_views();
-  void forget_unwritten_records();
   Status replay_from_log();
   void run_background();
 

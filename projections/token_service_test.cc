@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <fstream>
+#include <future>
 #include <iterator>
 #include <thread>
 
@@ -407,6 +408,37 @@ TEST_F(TokenServiceTest, AFailedSyncLeavesNothingOfTheFailedCommandInTheViews) {
       CreateToken{random_id(), sha256("later"), user_, "t", {Scope::global}, {}, {}});
   ASSERT_FALSE(stopped.is_ok());
   EXPECT_EQ(stopped.status().code(), StatusCode::write_stopped);
+}
+
+// submit() applies at once and never waits; when_durable() answers after the sync, and on a
+// failed sync reports it, after which forget_unwritten_records() takes the change back out.
+TEST_F(TokenServiceTest, SubmittedCommandsAreAnsweredThroughWhenDurable) {
+  create_superuser("a good password");
+  Result<Executed> submitted = service_->submit(
+      Caller::user_caller(user_),
+      CreateToken{random_id(), sha256("async"), user_, "t", {Scope::global}, {}, {}});
+  ASSERT_TRUE(submitted.is_ok());
+  ASSERT_FALSE(submitted->rejection);
+  EXPECT_EQ(submitted->durable_through, submitted->last_sequence);
+  EXPECT_TRUE(authenticates("async"));  // applied before it is durable (ADR 0006)
+  std::promise<Status> answered;
+  service_->when_durable(submitted->durable_through,
+                         [&](Status status) { answered.set_value(std::move(status)); });
+  EXPECT_TRUE(answered.get_future().get().is_ok());
+  EXPECT_GE(log_->head().sequence, submitted->durable_through);
+
+  faults_.set_fail_syncs(true);
+  Result<Executed> doomed = service_->submit(
+      Caller::user_caller(user_),
+      CreateToken{random_id(), sha256("doomed"), user_, "t", {Scope::global}, {}, {}});
+  ASSERT_TRUE(doomed.is_ok());
+  std::promise<Status> failed;
+  service_->when_durable(doomed->durable_through,
+                         [&](Status status) { failed.set_value(std::move(status)); });
+  EXPECT_EQ(failed.get_future().get().code(), StatusCode::write_stopped);
+  service_->forget_unwritten_records();
+  EXPECT_FALSE(authenticates("doomed"));
+  EXPECT_TRUE(authenticates("async"));
 }
 
 // No file the system writes may hold a token secret, a password or a TOTP secret.
