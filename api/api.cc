@@ -17,7 +17,6 @@ Placement placement_of(Route route) {
     case Route::healthz:
     case Route::readyz:
     case Route::metrics:
-      return Placement::io_thread;
     case Route::tokens_bulk_revoke:
     case Route::token_self_revoke:
     case Route::token_revoke:
@@ -26,7 +25,7 @@ Placement placement_of(Route route) {
     case Route::user_update:
     case Route::user_delete:
     case Route::legacy_key_migrate:
-      return Placement::writer;
+      return Placement::io_thread;
     case Route::sudo:
     case Route::tokens_create:
     case Route::current_user_password:
@@ -58,7 +57,25 @@ void Api::add_rate_headers(const RateDecision& rate, HttpResponse* response) {
 
 HttpResponse Api::handle(const HttpRequest& http, const RouteMatch& match,
                          const RequestContext& context) {
+  DeferredResponse deferred = handle_deferred(http, match, context);
+  const Status durable = service_.wait_durable(deferred.durable_through);
+  if (!durable.is_ok()) return failed_write(deferred.response, durable);
+  return std::move(deferred.response);
+}
+
+HttpResponse Api::failed_write(const HttpResponse& deferred, const Status& status) {
+  service_.forget_unwritten_records();
+  HttpResponse response = storage_failure(status);
+  for (const auto& [name, value] : deferred.headers) {
+    if (name.starts_with("Fastly-RateLimit")) response.add_header(name, value);
+  }
+  return response;
+}
+
+DeferredResponse Api::handle_deferred(const HttpRequest& http, const RouteMatch& match,
+                                      const RequestContext& context) {
   HttpResponse response;
+  std::uint64_t durable_through = 0;
   const std::optional<Hash> key = presented_key(http);
   const std::optional<RateDecision> rate = take_rate(http, key, context);
   if (match.outcome == RouteMatch::Outcome::not_found) {
@@ -74,10 +91,10 @@ HttpResponse Api::handle(const HttpRequest& http, const RouteMatch& match,
     const std::int64_t wait_s = rate->reset_unix_s - service_.now() / 1'000'000'000;
     response.add_header("Retry-After", std::to_string(std::max<std::int64_t>(1, wait_s)));
   } else {
-    response = dispatch(match.route, Request{http, context, match.id, key});
+    response = dispatch(match.route, Request{http, context, match.id, key, &durable_through});
   }
   if (rate) add_rate_headers(*rate, &response);
-  return response;
+  return DeferredResponse{std::move(response), durable_through};
 }
 
 HttpResponse Api::overloaded(const HttpRequest& http, const RequestContext& context) {

@@ -3,8 +3,9 @@
 // is decided here; the server (server.h) only moves bytes, enforces connection limits and
 // chooses the thread a request runs on (placement_of).
 //
-// Every write answers only after its events are durable (TokenService::execute); every read
-// answers from the views, rendered under the same lock the key was authenticated under.
+// Every write answers only after its events are durable (handle() waits; handle_deferred() leaves
+// the wait to the server); every read answers from the views, rendered under the same lock the
+// key was authenticated under.
 // Threading: handle() from any number of threads at once.
 #pragma once
 
@@ -47,11 +48,19 @@ struct RequestContext {
   std::string request_id;
 };
 
-// Where a route's handler runs. Reads run on the I/O thread (memory only); writes wait for a
-// disk sync and run on the writer pool; anything that checks or hashes a password (argon2id)
-// runs on the small password pool. See docs/adr/0009-http-server.md.
-enum class Placement : std::uint8_t { io_thread, writer, password };
+// Where a route's handler runs. Reads and writes run on the I/O thread: a read from memory, a
+// write up to submitting its events (handle_deferred), its answer sent once the log says they
+// are durable, with no thread waiting meanwhile. Anything that checks or hashes a password
+// (argon2id) runs on the small password pool. See docs/adr/0009-http-server.md.
+enum class Placement : std::uint8_t { io_thread, password };
 Placement placement_of(Route route);
+
+// A response that may be sent only once the log is durable through `durable_through` (0: at
+// once). Until then it must not leave the server: the write it reports may still fail.
+struct DeferredResponse {
+  HttpResponse response;
+  std::uint64_t durable_through = 0;
+};
 
 inline Requirement needs(Access access, bool superuser = false) {
   return Requirement{access, superuser, std::nullopt};
@@ -63,8 +72,20 @@ class Api {
   Api(const Api&) = delete;
   Api& operator=(const Api&) = delete;
 
+  // Handles a request and answers once everything it wrote is durable (blocking for the sync).
   HttpResponse handle(const HttpRequest& request, const RouteMatch& match,
                       const RequestContext& context);
+  // The same without waiting for the sync: the caller sends the response after when_durable()
+  // answers ok, or sends failed_write()'s instead.
+  DeferredResponse handle_deferred(const HttpRequest& request, const RouteMatch& match,
+                                   const RequestContext& context);
+  // TokenService::when_durable: `done` runs on the log's thread (or at once) and must be short.
+  void when_durable(std::uint64_t sequence, std::function<void(Status)> done) {
+    service_.when_durable(sequence, std::move(done));
+  }
+  // The answer to a write whose sync failed: 503, carrying the deferred response's rate-limit
+  // headers. Rebuilds the views first (slow, once): not for an I/O thread.
+  HttpResponse failed_write(const HttpResponse& deferred, const Status& status);
 
   // The answer when the pool a request needs is full: 503 with Retry-After (and, for non-GET
   // requests, the rate-limit headers every such answer carries).
@@ -93,6 +114,7 @@ class Api {
     const RequestContext& context;
     const std::string& id;           // the route's {id}
     const std::optional<Hash>& key;  // the Fastly-Key's hash (presented_key), hashed once
+    std::uint64_t* durable_through;  // raised by run() to what the answer must wait for
   };
 
   HttpResponse dispatch(Route route, const Request& request);
@@ -117,8 +139,10 @@ class Api {
   Caller caller_of(const Principal& who, const Request& request) const;
   Caller anonymous_caller(const Request& request) const;
   std::optional<HttpResponse> parse_fields(const Request& request, Form* form) const;
-  // Runs a command; on a rejection or a storage error, the response to send.
-  std::variant<Executed, HttpResponse> run(const Caller& caller, const Command& command);
+  // Submits a command (TokenService::submit) and records in `request` what its answer must wait
+  // for; on a rejection or a storage error, the response to send.
+  std::variant<Executed, HttpResponse> run(const Request& request, const Caller& caller,
+                                           const Command& command);
   static HttpResponse rejection_response(const Rejection& rejection);
   static HttpResponse storage_failure(const Status& status);
   // 400 for a new password outside the size limits, naming the field; 400 for an unknown role.

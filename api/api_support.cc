@@ -116,9 +116,11 @@ std::optional<HttpResponse> Api::parse_fields(const Request& request, Form* form
   return std::nullopt;
 }
 
-std::variant<Executed, HttpResponse> Api::run(const Caller& caller, const Command& command) {
-  Result<Executed> executed = service_.execute(caller, command);
+std::variant<Executed, HttpResponse> Api::run(const Request& request, const Caller& caller,
+                                              const Command& command) {
+  Result<Executed> executed = service_.submit(caller, command);
   if (!executed.is_ok()) return storage_failure(executed.status());
+  *request.durable_through = std::max(*request.durable_through, executed->durable_through);
   if (executed->rejection) return rejection_response(*executed->rejection);
   if (executed->last_sequence != 0) {
     appended_records_.fetch_add(executed->last_sequence - executed->first_sequence + 1);

@@ -71,7 +71,7 @@ HttpResponse Api::sudo(const Request& request) {
     return error_response(400, "Bad request", "password is required");
   }
   if (auto refused = recheck_password(caller, *password, request, "")) return std::move(*refused);
-  auto done = run(caller_of(caller, request), GrantSudo{caller.token_id});
+  auto done = run(request, caller_of(caller, request), GrantSudo{caller.token_id});
   if (auto* failed = std::get_if<HttpResponse>(&done)) return std::move(*failed);
   const TimeNs expiry = service_.read([&](const Views& views) {
     const Token* token = views.token_by_id(caller.token_id);
@@ -165,7 +165,7 @@ HttpResponse Api::create_token(const Request& request) {
                       user_id,           std::string(form.first("name").value_or("")),
                       std::move(scopes), std::move(services),
                       expires_at};
-  auto done = run(caller, command);
+  auto done = run(request, caller, command);
   if (auto* failed = std::get_if<HttpResponse>(&done)) return std::move(*failed);
   return service_.read([&](const Views& views) {
     const Token* token = views.token_by_id(token_id);
@@ -193,7 +193,7 @@ HttpResponse Api::change_password(const Request& request) {
           recheck_password(caller, old_password, request, "old_password is not correct")) {
     return std::move(*refused);
   }
-  auto done = run(caller_of(caller, request), ChangePassword{caller.user_id, *hash});
+  auto done = run(request, caller_of(caller, request), ChangePassword{caller.user_id, *hash});
   if (auto* failed = std::get_if<HttpResponse>(&done)) return std::move(*failed);
   return user_response(caller.user_id);
 }

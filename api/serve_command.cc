@@ -47,7 +47,6 @@ const char* const serve_usage =
     "  --request-timeout-ms N     a request must arrive within this (default 10000)\n"
     "  --password-threads N       threads for password checks (default 2)\n"
     "  --password-queue N         password checks waiting at most; then 503 (default 64)\n"
-    "  --writer-threads N         threads waiting on durable writes (default 64)\n"
     "  --rate-limit-per-hour N    non-read requests per token per hour (default 1000)\n"
     "  --tls-cert FILE --tls-key FILE   serve HTTPS with this PEM certificate chain and key\n"
     "  --no-request-log           no line per request (start-up, shutdown and errors still)\n"
@@ -73,7 +72,6 @@ bool parse_serve_arguments(int argc, char** argv, ServeOptions* options, std::st
                                                   "--request-timeout-ms",
                                                   "--password-threads",
                                                   "--password-queue",
-                                                  "--writer-threads",
                                                   "--rate-limit-per-hour",
                                                   "--tls-cert",
                                                   "--tls-key"};
@@ -115,9 +113,6 @@ bool parse_serve_arguments(int argc, char** argv, ServeOptions* options, std::st
     } else if (arg == "--password-queue") {
       if (!count_of(1, 100'000)) return false;
       options->server.password_queue_max = count;
-    } else if (arg == "--writer-threads") {
-      if (!count_of(1, 1024)) return false;
-      options->server.writer_threads = count;
     } else if (arg == "--rate-limit-per-hour") {
       if (!count_of(1, 1'000'000'000)) return false;
       options->api.rate_limit.requests_per_hour = static_cast<std::uint32_t>(count);

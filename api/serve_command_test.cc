@@ -19,27 +19,11 @@ TEST(ServeArguments, DefaultsAndEveryOption) {
   EXPECT_EQ(options.server.host, "127.0.0.1");
   EXPECT_EQ(options.server.port, 8080);
   EXPECT_TRUE(options.check_chain);
-  ASSERT_TRUE(parse({"--data",
-                     "/srv/tl",
-                     "--listen",
-                     "[::1]:9090",
-                     "--io-threads",
-                     "4",
-                     "--connections-max",
-                     "10",
-                     "--request-timeout-ms",
-                     "2500",
-                     "--password-threads",
-                     "3",
-                     "--password-queue",
-                     "9",
-                     "--writer-threads",
-                     "16",
-                     "--rate-limit-per-hour",
-                     "50",
-                     "--no-request-log",
-                     "--skip-chain-check"},
-                    &options, &error))
+  ASSERT_TRUE(parse(
+      {"--data", "/srv/tl", "--listen", "[::1]:9090", "--io-threads", "4", "--connections-max",
+       "10", "--request-timeout-ms", "2500", "--password-threads", "3", "--password-queue", "9",
+       "--rate-limit-per-hour", "50", "--no-request-log", "--skip-chain-check"},
+      &options, &error))
       << error;
   EXPECT_EQ(options.data, "/srv/tl");
   EXPECT_EQ(options.server.host, "::1");
@@ -49,7 +33,6 @@ TEST(ServeArguments, DefaultsAndEveryOption) {
   EXPECT_EQ(options.server.request_timeout.count(), 2500);
   EXPECT_EQ(options.server.password_threads, 3u);
   EXPECT_EQ(options.server.password_queue_max, 9u);
-  EXPECT_EQ(options.server.writer_threads, 16u);
   EXPECT_EQ(options.api.rate_limit.requests_per_hour, 50u);
   EXPECT_FALSE(options.server.log_requests);
   EXPECT_FALSE(options.check_chain);

@@ -77,13 +77,16 @@ struct Connection {
   }
 };
 
+// Writes whose sync failed, waiting for the recovery thread; past this they get 503 at once.
+constexpr std::size_t recovery_queue_max = 4096;
+
 struct Server::Impl {
   Impl(Api& api_, ServerOptions options_)
       : api(api_),
         options(std::move(options_)),
         acceptor(io),
         password_pool("password", options.password_threads, options.password_queue_max),
-        writer_pool("writer", options.writer_threads, options.writer_queue_max),
+        recovery_pool("recovery", 1, recovery_queue_max),
         request_id_prefix(random_id().substr(0, 8)) {}
 
   Api& api;
@@ -92,12 +95,16 @@ struct Server::Impl {
   tcp::acceptor acceptor;
   std::optional<asio::ssl::context> tls;
   WorkerPool password_pool;
-  WorkerPool writer_pool;
+  // Answers writes whose sync failed: the views are rebuilt first (once, slow), off the I/O
+  // threads.
+  WorkerPool recovery_pool;
   const std::string request_id_prefix;
   std::atomic<std::uint64_t> request_counter{0};
   std::atomic<bool> stopping{false};
   std::atomic<std::size_t> open_connections{0};
   std::atomic<std::uint64_t> refused_connections{0};
+  std::atomic<std::uint64_t> awaiting_durability{0};           // requests whose write syncs
+  std::atomic<std::uint64_t> durability_callbacks_pending{0};  // registered with the log
 
   std::mutex connections_mutex;
   std::unordered_map<std::uint64_t, std::shared_ptr<Connection>> connections;  // (mutex)
@@ -123,6 +130,8 @@ struct Server::Impl {
                              bool keep_alive);
   asio::awaitable<std::optional<HttpResponse>> on_pool(WorkerPool& pool,
                                                        const std::function<HttpResponse()>& work);
+  // Resumes once the log is durable through `sequence`, with ok or the failure.
+  asio::awaitable<Status> until_durable(std::uint64_t sequence);
   void finish(const std::optional<Route>& route, std::string_view method, std::string_view path,
               const HttpResponse& response, SteadyClock::time_point started,
               const RequestContext& context);
@@ -245,6 +254,30 @@ asio::awaitable<bool> Server::Impl::send(Stream& stream, Connection& control,
   co_return !error;
 }
 
+asio::awaitable<Status> Server::Impl::until_durable(std::uint64_t sequence) {
+  auto executor = co_await asio::this_coro::executor;
+  // A named initiation, as in on_pool.
+  auto initiation = [this, sequence, executor](auto handler) {
+    // As in on_pool: the move-only handler waits in a shared slot and is invoked only on the
+    // connection's strand. Until the log calls back, the handler (and with it the connection's
+    // coroutine) lives outside the io_context: run() waits for every such call-back before it
+    // stops the io_context, so that none can arrive after it is gone.
+    using Handler = decltype(handler);
+    auto slot = std::make_shared<std::optional<Handler>>(std::move(handler));
+    durability_callbacks_pending.fetch_add(1);
+    api.when_durable(sequence, [this, slot, executor](Status status) {
+      asio::post(executor, [slot, status = std::move(status)]() mutable {
+        Handler taken = std::move(**slot);
+        slot->reset();
+        taken(std::move(status));
+      });
+      durability_callbacks_pending.fetch_sub(1);
+    });
+  };
+  co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(Status)>(
+      initiation, asio::use_awaitable);
+}
+
 asio::awaitable<std::optional<HttpResponse>> Server::Impl::on_pool(
     WorkerPool& pool, const std::function<HttpResponse()>& work) {
   auto executor = co_await asio::this_coro::executor;
@@ -332,13 +365,27 @@ asio::awaitable<void> Server::Impl::serve(Stream& stream, Connection& control,
                                     ? placement_of(match.route)
                                     : Placement::io_thread;
     HttpResponse response;
-    if (placement == Placement::io_thread) {
-      response = api.handle(request, match, context);
-    } else {
-      WorkerPool& pool = placement == Placement::password ? password_pool : writer_pool;
+    if (placement == Placement::password) {
       std::function<HttpResponse()> work = [&] { return api.handle(request, match, context); };
-      std::optional<HttpResponse> answered = co_await on_pool(pool, work);
+      std::optional<HttpResponse> answered = co_await on_pool(password_pool, work);
       response = answered ? std::move(*answered) : api.overloaded(request, context);
+    } else {
+      DeferredResponse deferred = api.handle_deferred(request, match, context);
+      if (deferred.durable_through != 0) {
+        // A write: its answer leaves only once the log says its events are durable; meanwhile
+        // this I/O thread serves other connections.
+        awaiting_durability.fetch_add(1);
+        const Status durable = co_await until_durable(deferred.durable_through);
+        awaiting_durability.fetch_sub(1);
+        if (!durable.is_ok()) {
+          std::function<HttpResponse()> work = [&] {
+            return api.failed_write(deferred.response, durable);
+          };
+          std::optional<HttpResponse> answered = co_await on_pool(recovery_pool, work);
+          deferred.response = answered ? std::move(*answered) : api.overloaded(request, context);
+        }
+      }
+      response = std::move(deferred.response);
     }
     response.add_header("X-Request-Id", context.request_id);
     const bool keep_alive = request.keep_alive && !stopping.load() && !response.close;
@@ -433,8 +480,8 @@ Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {
          static_cast<double>(impl_raw->refused_connections.load())},
         {"tokenledger_password_queue_depth", "Requests waiting for a password thread.",
          static_cast<double>(impl_raw->password_pool.queued())},
-        {"tokenledger_writer_queue_depth", "Requests waiting for a writer thread.",
-         static_cast<double>(impl_raw->writer_pool.queued())},
+        {"tokenledger_writes_awaiting_sync", "Write requests waiting for their disk sync.",
+         static_cast<double>(impl_raw->awaiting_durability.load())},
     };
   });
 }
@@ -443,7 +490,7 @@ Server::~Server() {
   stop();
   impl_->api.set_extra_gauges(nullptr);
   impl_->password_pool.stop();
-  impl_->writer_pool.stop();
+  impl_->recovery_pool.stop();
 }
 
 std::uint16_t Server::port() const {
@@ -492,6 +539,15 @@ void Server::run() {
     log_line(LogLevel::warning, std::to_string(impl.open_connections.load()) +
                                     " connections still open after the shutdown grace; closing");
   }
+  // A write handed to the log is answered by a call-back into the io_context, which must still
+  // be there: wait for every one (each comes within one sync, or when the log fails).
+  for (int waited_ms = 0; impl.durability_callbacks_pending.load() > 0; waited_ms += 10) {
+    if (waited_ms % 5000 == 0 && waited_ms > 0) {
+      log_line(LogLevel::warning, std::to_string(impl.durability_callbacks_pending.load()) +
+                                      " writes still waiting for the disk");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   asio::post(impl.io, [&signals] {
     asio::error_code ignored;
     signals.cancel(ignored);
@@ -500,7 +556,7 @@ void Server::run() {
   for (std::thread& thread : threads) thread.join();
   // Work already handed to the pools finishes (each is a write someone may be waiting for).
   impl.password_pool.stop();
-  impl.writer_pool.stop();
+  impl.recovery_pool.stop();
 }
 
 }  // namespace tokenledger::api

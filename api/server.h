@@ -7,8 +7,9 @@
 //   for it (an idle keep-alive connection is closed then; a slow-loris client is cut off and
 //   never holds a thread: waiting costs a timer, not a thread);
 // - a response must be taken by the client within request_timeout too.
-// Handlers run where placement_of() says: reads on the I/O threads, writes on the writer pool,
-// password work on the bounded password pool (503 with Retry-After when its queue is full).
+// Handlers run where placement_of() says: reads and writes on the I/O threads (a write's answer
+// waits for its sync without holding a thread: Api::handle_deferred, Log::when_durable), password
+// work on the bounded password pool (503 with Retry-After when its queue is full).
 //
 // Shutdown (stop(), or SIGTERM/SIGINT when run() handles signals): stop accepting, close idle
 // connections, let requests in flight finish (every write answers only once durable), then
@@ -38,8 +39,6 @@ struct ServerOptions {
   std::chrono::milliseconds shutdown_grace{30'000};  // longest wait for requests in flight
   std::size_t password_threads = 2;
   std::size_t password_queue_max = 64;
-  std::size_t writer_threads = 64;  // each waits on a sync; together they share it
-  std::size_t writer_queue_max = 4096;
   HttpLimits http_limits;
   std::optional<std::filesystem::path> tls_certificate;  // PEM chain
   std::optional<std::filesystem::path> tls_private_key;  // PEM

@@ -174,6 +174,48 @@ TEST_F(ServerTest, AFullPasswordPoolAnswers503WithRetryAfterAndReadsGoOn) {
   EXPECT_GE(answered, 1);
 }
 
+// Writes answer only once durable, without a thread waiting: many revokes at once on two I/O
+// threads all succeed; then, with syncs failing, a revoke answers 503 (rate-limit headers kept)
+// and is not visible afterwards, while reads go on.
+TEST_F(ServerTest, WritesAnswerOnceDurableAndAFailedSyncAnswers503) {
+  std::vector<std::pair<std::string, std::string>> tokens;
+  for (int i = 0; i < 20; ++i) tokens.push_back(login_token("root%40example.com", "root-password"));
+  const auto [victim_id, victim] = login_token("root%40example.com", "root-password");
+  const std::string reader = tokens.front().second;
+  start();
+  const auto request = [](const std::string& method, const std::string& path,
+                          const std::string& key) {
+    return method + " " + path + " HTTP/1.1\r\nHost: x\r\nFastly-Key: " + key + "\r\n\r\n";
+  };
+  std::vector<std::unique_ptr<TestConnection>> clients;
+  for (std::size_t i = 1; i < tokens.size(); ++i) {
+    clients.push_back(std::make_unique<TestConnection>(port()));
+    ASSERT_TRUE(clients.back()->send(request("DELETE", "/tokens/self", tokens[i].second)));
+  }
+  for (auto& client : clients) {
+    std::optional<WireResponse> response = client->read_response(10s);
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->status, 204) << response->head;
+  }
+  for (std::size_t i = 1; i < tokens.size(); ++i) {
+    EXPECT_EQ(with_key(tokens[i].second, "GET", "/tokens/self").status, 401);
+  }
+
+  faults_.set_fail_syncs(true);
+  TestConnection writer(port());
+  ASSERT_TRUE(writer.send(request("DELETE", "/tokens/" + victim_id, reader)));
+  std::optional<WireResponse> refused = writer.read_response(10s);
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 503) << refused->head;
+  EXPECT_NE(refused->head.find("Retry-After: "), std::string::npos);
+  EXPECT_NE(refused->head.find("Fastly-RateLimit-Remaining: "), std::string::npos);
+  TestConnection victim_reader(port());
+  ASSERT_TRUE(victim_reader.send(request("GET", "/tokens/self", victim)));
+  std::optional<WireResponse> still = victim_reader.read_response(10s);
+  ASSERT_TRUE(still);
+  EXPECT_EQ(still->status, 200);  // the unacknowledged revoke is not visible
+}
+
 TEST_F(ServerTest, StopClosesIdleConnectionsAndReturns) {
   start();
   TestConnection idle(port());

@@ -75,7 +75,7 @@ HttpResponse Api::revoke_token(const Request& request, bool self) {
   if (auto* refused = std::get_if<HttpResponse>(&who)) return std::move(*refused);
   const Principal& caller = std::get<Principal>(who);
   const std::string& token_id = self ? caller.token_id : request.id;
-  auto done = run(caller_of(caller, request), RevokeToken{token_id});
+  auto done = run(request, caller_of(caller, request), RevokeToken{token_id});
   if (auto* failed = std::get_if<HttpResponse>(&done)) return std::move(*failed);
   return no_content();
 }
@@ -88,7 +88,8 @@ HttpResponse Api::bulk_revoke(const Request& request) {
   if (!parse_bulk_revoke(request.http.body, service_.policy().bulk_revoke_max, &ids, &error)) {
     return error_response(400, "Bad request", error.message);
   }
-  auto done = run(caller_of(std::get<Principal>(who), request), BulkRevokeTokens{std::move(ids)});
+  auto done =
+      run(request, caller_of(std::get<Principal>(who), request), BulkRevokeTokens{std::move(ids)});
   if (auto* failed = std::get_if<HttpResponse>(&done)) return std::move(*failed);
   return no_content();
 }

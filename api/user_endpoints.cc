@@ -80,7 +80,7 @@ HttpResponse Api::migrate_legacy_key(const Request& request) {
     return error_response(400, "Bad request", "created_at must be an RFC 3339 time");
   }
   const Hash key_sha256 = sha256(key);
-  auto done = run(caller_of(*caller, request),
+  auto done = run(request, caller_of(*caller, request),
                   MigrateLegacyKey{request.id, key_sha256, created_at, random_id(), random_id()});
   if (auto* failed = std::get_if<HttpResponse>(&done)) return std::move(*failed);
   return service_.read([&](const Views& views) {
@@ -116,7 +116,7 @@ HttpResponse Api::create_user(const Request& request) {
                      std::string(form.first("name").value_or(login)),
                      role,
                      *hash};
-  auto done = run(caller_of(caller, request), command);
+  auto done = run(request, caller_of(caller, request), command);
   if (auto* failed = std::get_if<HttpResponse>(&done)) return std::move(*failed);
   return user_response(user_id);
 }
@@ -158,7 +158,7 @@ HttpResponse Api::update_user(const Request& request) {
     }
     command.locked = locked;
   }
-  auto done = run(caller_of(*caller, request), command);
+  auto done = run(request, caller_of(*caller, request), command);
   if (auto* failed = std::get_if<HttpResponse>(&done)) return std::move(*failed);
   return user_response(request.id);
 }
@@ -167,7 +167,7 @@ HttpResponse Api::delete_user(const Request& request) {
   auto manager = user_manager(request);
   if (auto* refused = std::get_if<HttpResponse>(&manager)) return std::move(*refused);
   const Principal* caller = &std::get<Principal>(manager);
-  auto done = run(caller_of(*caller, request), DeleteUser{request.id, false});
+  auto done = run(request, caller_of(*caller, request), DeleteUser{request.id, false});
   if (auto* failed = std::get_if<HttpResponse>(&done)) return std::move(*failed);
   return no_content();
 }
@@ -234,7 +234,7 @@ HttpResponse Api::confirm_two_factor(const Request& request) {
     return error_response(400, "2fa.verify", "the one-time password is wrong or expired",
                           "2fa.verify");
   }
-  auto done = run(caller_of(caller, request), EnableTwoFactor{caller.user_id, *sealed});
+  auto done = run(request, caller_of(caller, request), EnableTwoFactor{caller.user_id, *sealed});
   if (auto* failed = std::get_if<HttpResponse>(&done)) return std::move(*failed);
   {
     std::lock_guard lock(enrollments_mutex_);
