@@ -158,6 +158,11 @@ class Views {
   const Token& token(TokenIndex index) const { return tokens_[index]; }
   const User& user(UserIndex index) const { return users_[index]; }
   const Customer& customer(CustomerIndex index) const { return customers_[index]; }
+
+  // Sizes the token-id index for `count` tokens before a long replay. Growing it later costs a
+  // random read of every token it holds (its hash is computed from the token record); its
+  // slots are 4 bytes, so sizing it from an over-estimate (the records to replay) is cheap.
+  void reserve_token_ids(std::size_t count) { tokens_by_id_.reserve(count); }
   const TokenUsage* usage(TokenIndex index) const;
   std::size_t token_count() const { return tokens_.size(); }
   std::size_t user_count() const { return users_.size(); }
