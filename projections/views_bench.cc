@@ -234,7 +234,7 @@ int main(int argc, char** argv) {
 
   const Requirement requirement{Access::read, false, {}};
   const RequestOrigin origin{"192.0.2.1", "bench"};
-  std::printf("%8s %14s %16s %16s %16s %14s %7s\n", "threads", "index probe/s", "views lookup/s",
+  std::printf("%8s %14s %16s %16s %16s %14s %10s\n", "threads", "index probe/s", "views lookup/s",
               "authenticate/s", "with SHA-256/s", "plain map/s", "lookup/map");
   for (int threads : {1, 2}) {
     const double plain = lookups_per_second(threads, seconds, token_count, [&](std::uint64_t n) {
@@ -259,7 +259,7 @@ int main(int argc, char** argv) {
       return (*service)->authenticate(sha256(secret_of(order[n])), requirement, origin,
                                       [](const AuthResult& r) { return r.who.has_value(); });
     });
-    std::printf("%8d %14.0f %16.0f %16.0f %16.0f %14.0f %7.2f\n", threads, probe, views_only, auth,
+    std::printf("%8d %14.0f %16.0f %16.0f %16.0f %14.0f %10.2f\n", threads, probe, views_only, auth,
                 hashed, plain, views_only / plain);
   }
   std::printf("(goal: at least 2,000,000 authentication lookups per second per thread)\n");
