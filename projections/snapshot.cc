@@ -238,15 +238,25 @@ Status SnapshotAccess::load(schema::Snapshot::Reader in, Views& v) {
   return Status::ok();
 }
 
-Status write_snapshot(const Views& views, const Hash& head_hash,
-                      const std::filesystem::path& path) {
+SnapshotImage encode_snapshot(const Views& views, const Hash& head_hash) {
   capnp::MallocMessageBuilder message(1u << 20);  // first segment of 8 MiB: few segments
   SnapshotAccess::fill(views, head_hash, message.initRoot<schema::Snapshot>());
-  const kj::Array<capnp::word> words = capnp::messageToFlatArray(message);
-  const auto payload = words.asBytes();
-  const Hash checksum =
+  SnapshotImage image;
+  image.words = capnp::messageToFlatArray(message);
+  const auto payload = image.words.asBytes();
+  image.checksum =
       sha256(std::string_view(reinterpret_cast<const char*>(payload.begin()), payload.size()));
+  return image;
+}
 
+Status write_snapshot(const Views& views, const Hash& head_hash,
+                      const std::filesystem::path& path) {
+  return store_snapshot(encode_snapshot(views, head_hash), path);
+}
+
+Status store_snapshot(const SnapshotImage& image, const std::filesystem::path& path) {
+  const auto payload = image.words.asBytes();
+  const Hash& checksum = image.checksum;
   const std::filesystem::path temporary = path.string() + ".tmp";
   const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0)

@@ -177,7 +177,8 @@ class TokenService {
   // Stops the background thread and writes every pending use. Idempotent.
   Status stop();
 
-  // Writes a snapshot of the current views now (commands wait; readers do not).
+  // Writes a snapshot of the current views now (commands wait while the views are encoded, not
+  // while the file is written; readers do not wait).
   Status write_snapshot();
 
   const StartupReport& startup_report() const { return startup_; }
@@ -194,6 +195,7 @@ class TokenService {
   Log& log_;
   const TokenServiceOptions options_;
   std::mutex command_mutex_;
+  std::mutex snapshot_mutex_;  // serializes write_snapshot(); taken before command_mutex_
   mutable std::shared_mutex views_mutex_;
   std::unique_ptr<Views> views_;
   StartupReport startup_;
