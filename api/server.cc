@@ -77,6 +77,22 @@ struct Connection {
   }
 };
 
+// A copyable callable that completes a (move-only) coroutine handler once with its argument, on
+// `executor`: pools and the log hold only copyable functions, and the coroutine the handler
+// resumes belongs to its connection's strand, so no other thread may touch, let alone destroy,
+// it. Called from any thread, exactly once.
+template <typename Executor, typename Handler>
+auto resume_on(Executor executor, Handler handler) {
+  auto slot = std::make_shared<std::optional<Handler>>(std::move(handler));
+  return [slot, executor](auto value) {
+    asio::post(executor, [slot, value = std::move(value)]() mutable {
+      Handler taken = std::move(**slot);
+      slot->reset();
+      taken(std::move(value));
+    });
+  };
+}
+
 // Writes whose sync failed, waiting for the recovery thread; past this they get 503 at once.
 constexpr std::size_t recovery_queue_max = 4096;
 
@@ -256,21 +272,14 @@ asio::awaitable<bool> Server::Impl::send(Stream& stream, Connection& control,
 
 asio::awaitable<Status> Server::Impl::until_durable(std::uint64_t sequence) {
   auto executor = co_await asio::this_coro::executor;
-  // A named initiation, as in on_pool.
+  // A named initiation, as in on_pool. Until the log calls back, the handler (and with it the
+  // connection's coroutine) lives outside the io_context: run() waits for every such call-back
+  // before it stops the io_context, so that none can arrive after it is gone.
   auto initiation = [this, sequence, executor](auto handler) {
-    // As in on_pool: the move-only handler waits in a shared slot and is invoked only on the
-    // connection's strand. Until the log calls back, the handler (and with it the connection's
-    // coroutine) lives outside the io_context: run() waits for every such call-back before it
-    // stops the io_context, so that none can arrive after it is gone.
-    using Handler = decltype(handler);
-    auto slot = std::make_shared<std::optional<Handler>>(std::move(handler));
+    const auto resume = resume_on(executor, std::move(handler));
     durability_callbacks_pending.fetch_add(1);
-    api.when_durable(sequence, [this, slot, executor](Status status) {
-      asio::post(executor, [slot, status = std::move(status)]() mutable {
-        Handler taken = std::move(**slot);
-        slot->reset();
-        taken(std::move(status));
-      });
+    api.when_durable(sequence, [this, resume](Status status) {
+      resume(std::move(status));
       durability_callbacks_pending.fetch_sub(1);
     });
   };
@@ -284,25 +293,10 @@ asio::awaitable<std::optional<HttpResponse>> Server::Impl::on_pool(
   // The initiation is a named object, not a temporary of the co_await expression (see
   // accept_loop: GCC 12 may destroy such temporaries twice).
   auto initiation = [&pool, &work, executor](auto handler) {
-    // The pool's queue holds copyable functions, so the (move-only) handler waits in a
-    // shared slot. It is moved out and invoked on the connection's strand, and only there:
-    // the coroutine it resumes must never be touched, let alone destroyed, by a pool thread.
-    using Handler = decltype(handler);
-    auto slot = std::make_shared<std::optional<Handler>>(std::move(handler));
-    const auto resume = [slot](std::optional<HttpResponse> response) {
-      Handler taken = std::move(**slot);
-      slot->reset();
-      taken(std::move(response));
-    };
-    const bool queued = pool.try_post([resume, work, executor]() {
-      HttpResponse response = work();
-      asio::post(executor, [resume, response = std::move(response)]() mutable {
-        resume(std::optional<HttpResponse>(std::move(response)));
-      });
-    });
-    if (!queued) {
-      asio::post(executor, [resume]() { resume(std::optional<HttpResponse>()); });
-    }
+    const auto resume = resume_on(executor, std::move(handler));
+    const bool queued =
+        pool.try_post([resume, work]() { resume(std::optional<HttpResponse>(work())); });
+    if (!queued) resume(std::optional<HttpResponse>());
   };
   co_return co_await asio::async_initiate<decltype(asio::use_awaitable),
                                           void(std::optional<HttpResponse>)>(initiation,

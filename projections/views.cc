@@ -1,7 +1,5 @@
 #include "projections/views.h"
 
-#include <sodium.h>
-
 #include <cstring>
 
 #include "ledger/assert.h"
@@ -67,7 +65,6 @@ bool Views::TokenIdEq::operator()(std::string_view id, TokenIndex b) const {
   return id == token_id_view((*tokens)[b].id);
 }
 
-// Secret hashes are SHA-256 outputs: already uniform, so their first bytes are the hash.
 Views::Views() : tokens_by_id_(0, TokenIdHash{&tokens_}, TokenIdEq{&tokens_}) {}
 
 const Token* Views::token_by_id(std::string_view id) const {
