@@ -152,6 +152,9 @@ int serve(ServeOptions options) {
   service_options.sealing_key = *key;
   service_options.snapshot_path = snapshot_path(options.data);
   service_options.check_chain_at_open = options.check_chain;
+  service_options.log = [](ServiceLogLevel level, std::string_view message) {
+    log_line(level == ServiceLogLevel::info ? LogLevel::info : LogLevel::warning, message);
+  };
   if (!options.check_chain) {
     log_line(LogLevel::warning,
              "--skip-chain-check: the chain is not verified at start-up; records the snapshot "

@@ -1,7 +1,8 @@
 // A vector of fixed-size chunks: elements never move once added (so the views' indexes can hold
 // positions and hash through them), and the table of chunks is small enough to stay in cache.
 // std::deque would do the first but keeps only two 200-byte tokens per block, which costs an extra
-// cache miss on every authentication. Threading: none of its own.
+// cache miss on every authentication. Threading: none of its own; see frozen() for the one
+// thing another thread may do while the owner appends.
 #pragma once
 
 #include <cstddef>
@@ -37,6 +38,29 @@ class ChunkedVector {
   T& operator[](std::size_t index) { return chunks_[index / chunk_size][index % chunk_size]; }
   const T& operator[](std::size_t index) const {
     return chunks_[index / chunk_size][index % chunk_size];
+  }
+
+  // The first size() elements, placed as they are now. Elements never move, and this copy of
+  // the chunk table does not change when the owner appends, so another thread may read through
+  // it meanwhile: the fields it reads must not be written concurrently, and the vector must
+  // outlive it.
+  class Frozen {
+   public:
+    std::size_t size() const { return size_; }
+    const T& operator[](std::size_t index) const {
+      TL_ASSERT(index < size_);
+      return chunks_[index / chunk_size][index % chunk_size];
+    }
+
+   private:
+    friend class ChunkedVector;
+    Frozen(std::vector<const T*> chunks, std::size_t size)
+        : chunks_(std::move(chunks)), size_(size) {}
+    std::vector<const T*> chunks_;
+    std::size_t size_ = 0;
+  };
+  Frozen frozen() const {
+    return Frozen(std::vector<const T*>(chunks_.begin(), chunks_.end()), size_);
   }
 
   T& emplace_back() {

@@ -4,18 +4,29 @@
 // after it. Writing goes to a temporary file, is synced, and renamed into place, so a crash
 // leaves either the old snapshot or the new one.
 //
-// Writing is two steps, so that a server can let commands go on while the file is written:
-// encode_snapshot reads the views (the caller holds them still: at least a shared lock, and no
-// command applying), store_snapshot writes the encoded image (no lock needed).
+// Writing is three steps, so that a server's commands wait only for the first, short one:
+// - capture_snapshot, while the caller holds the views still (no command applying): the header,
+//   customers, users and usage, and of every token the fields that change after creation (a
+//   few bytes each, views.h);
+// - finish_snapshot, while commands go on: the rest of each token, which never changes once
+//   created, read through the capture's copy of the token table (the caller keeps the views
+//   alive until then); then the image is flattened and checksummed;
+// - store_snapshot, with no lock: the file written in pieces the disk takes as they come, so
+//   that the log's own syncs meanwhile do not wait behind a large write (ADR 0007).
 #pragma once
 
 #include <capnp/common.h>
 #include <kj/array.h>
 
 #include <filesystem>
+#include <memory>
 
 #include "ledger/log.h"
 #include "projections/views.h"
+
+namespace capnp {
+class MallocMessageBuilder;
+}
 
 namespace tokenledger {
 
@@ -25,9 +36,36 @@ struct SnapshotImage {
   Hash checksum{};
 };
 
+// Of one token, the fields that may change once it exists (views.h), as they were at capture.
+struct TokenChanges {
+  TimeNs ended_at_ns = no_time;
+  TimeNs sudo_expires_at_ns = no_time;
+  TokenState state = TokenState::live;
+  RevokeReason revoke_reason = RevokeReason::owner;
+};
+
+// A snapshot half encoded: everything that can change, as it was at capture.
+class SnapshotCapture {
+ public:
+  SnapshotCapture(SnapshotCapture&&) noexcept;
+  ~SnapshotCapture();
+  std::size_t token_count() const { return tokens_.size(); }
+
+ private:
+  friend class SnapshotAccess;
+  SnapshotCapture(std::unique_ptr<capnp::MallocMessageBuilder> message,
+                  std::vector<TokenChanges> changes, ChunkedVector<Token>::Frozen tokens);
+  std::unique_ptr<capnp::MallocMessageBuilder> message_;  // all but the tokens
+  std::vector<TokenChanges> changes_;                     // one per token, in order
+  ChunkedVector<Token>::Frozen tokens_;
+};
+
+SnapshotCapture capture_snapshot(const Views& views, const Hash& head_hash);
+SnapshotImage finish_snapshot(SnapshotCapture capture);
+// Both at once (the views held still throughout).
 SnapshotImage encode_snapshot(const Views& views, const Hash& head_hash);
 Status store_snapshot(const SnapshotImage& image, const std::filesystem::path& path);
-// Both steps at once.
+// All three steps.
 Status write_snapshot(const Views& views, const Hash& head_hash, const std::filesystem::path& path);
 
 // Fills `views` (which must be empty) from the snapshot at `path`. not_found when there is no

@@ -34,6 +34,8 @@
 
 namespace tokenledger {
 
+enum class ServiceLogLevel : std::uint8_t { info, warning };
+
 struct TokenServiceOptions {
   Policy policy;
   // Opens sealed TOTP secrets at login; without it two-factor users cannot log in.
@@ -52,6 +54,10 @@ struct TokenServiceOptions {
   // with the log (an operator's explicit choice); `chain_check_threads` walk it.
   bool check_chain_at_open = true;
   unsigned chain_check_threads = 1;
+  // Where the service reports what an operator should see (snapshots written, background work
+  // failing, views rebuilt after a failed sync); never a secret. Default: standard error.
+  // Called from the service's threads, one line per call.
+  std::function<void(ServiceLogLevel, std::string_view)> log;
 };
 
 // How open() got its views, for start-up logs and tests.
@@ -177,8 +183,8 @@ class TokenService {
   // Stops the background thread and writes every pending use. Idempotent.
   Status stop();
 
-  // Writes a snapshot of the current views now (commands wait while the views are encoded, not
-  // while the file is written; readers do not wait).
+  // Writes a snapshot of the current views now. Commands wait only while what can change is
+  // captured (snapshot.h), not while tokens are encoded or the file written; readers never wait.
   Status write_snapshot();
 
   const StartupReport& startup_report() const { return startup_; }
@@ -191,13 +197,16 @@ class TokenService {
   Status load_views();
   Status replay_from_log();
   void run_background();
+  void note(ServiceLogLevel level, const std::string& message) const;
 
   Log& log_;
   const TokenServiceOptions options_;
   std::mutex command_mutex_;
   std::mutex snapshot_mutex_;  // serializes write_snapshot(); taken before command_mutex_
   mutable std::shared_mutex views_mutex_;
-  std::unique_ptr<Views> views_;
+  // Shared with a snapshot being finished, which reads tokens' unchanging fields after the
+  // views were rebuilt (forget_unwritten_records) just as before.
+  std::shared_ptr<Views> views_;
   StartupReport startup_;
   std::atomic<std::uint64_t> snapshot_sequence_{0};  // the last snapshot written or loaded
   mutable UsageTracker usage_;

@@ -9,12 +9,14 @@
 #include <fstream>
 #include <future>
 #include <iterator>
+#include <mutex>
 #include <thread>
 
 #include "ledger/fault_injection.h"
 #include "ledger/tamper.h"
 #include "ledger/test_support.h"
 #include "projections/replay.h"
+#include "projections/snapshot.h"
 #include "projections/test_domain.h"
 
 namespace tokenledger {
@@ -36,6 +38,10 @@ class TokenServiceTest : public ::testing::Test {
     options.clock = [this] { return now_.load(); };
     options.sealing_key = SealingKey::from_bytes("test-key", {1, 2, 3});
     options.snapshot_path = snapshot_path();
+    options.log = [this](ServiceLogLevel, std::string_view message) {
+      std::lock_guard lock(notes_mutex_);
+      notes_.emplace_back(message);
+    };
     Result<std::unique_ptr<TokenService>> service = TokenService::open(*log_, std::move(options));
     ASSERT_TRUE(service.is_ok()) << service.status().to_string();
     service_ = std::move(service).value();
@@ -104,8 +110,15 @@ class TokenServiceTest : public ::testing::Test {
     return count;
   }
 
+  std::vector<std::string> notes() {
+    std::lock_guard lock(notes_mutex_);
+    return notes_;
+  }
+
   testing::ScratchDirectory dir_;
   testing::FaultInjection faults_;
+  std::mutex notes_mutex_;
+  std::vector<std::string> notes_;  // (notes_mutex_) what the service logged
   std::atomic<TimeNs> now_{testing::start_ns};
   std::unique_ptr<Log> log_;
   std::unique_ptr<TokenService> service_;
@@ -257,6 +270,75 @@ TEST_F(TokenServiceTest, RecordsAfterTheSnapshotAreReplayed) {
     return (*second)->read([&](const Views& loaded) { return live.same_as(loaded); });
   });
   EXPECT_TRUE(same);
+}
+
+// Snapshots capture what can change under the command mutex and encode the rest while commands
+// go on (snapshot.h): each must still hold exactly the views at its sequence. Under TSan this
+// also checks that the encoding reads nothing a command writes.
+TEST_F(TokenServiceTest, SnapshotsWrittenWhileCommandsRunHoldExactlyTheirSequence) {
+  create_superuser("a good password");
+  // Commands submitted without waiting for each sync, so that many land while a snapshot of
+  // thousands of tokens is being encoded.
+  const auto submit = [&](const Command& command) {
+    Result<Executed> executed = service_->submit(Caller::user_caller(user_), command);
+    EXPECT_TRUE(executed.is_ok() && !executed->rejection)
+        << (executed.is_ok() ? executed->rejection->name : executed.status().to_string());
+    return executed.is_ok() ? executed->durable_through : 0;
+  };
+  std::vector<std::string> ids;
+  std::uint64_t last = 0;
+  for (int i = 0; i < 8'000; ++i) {  // below the live tokens per user limit
+    ids.push_back(random_id());
+    last = submit(CreateToken{
+        ids.back(), sha256("secret-" + std::to_string(i)), user_, "t", {Scope::global}, {}, {}});
+    if (i % 1000 == 999) {
+      ASSERT_TRUE(service_->wait_durable(last).is_ok());
+    }
+  }
+  std::atomic<bool> done{false};
+  std::thread commands([&] {
+    // Revokes of the old tokens, and as many new ones, until the snapshots are done.
+    for (std::size_t i = 0; i < ids.size() && !done.load(); ++i) {
+      submit(RevokeToken{ids[i]});
+      const std::uint64_t sequence = submit(CreateToken{
+          random_id(), sha256("later-" + std::to_string(i)), user_, "t", {Scope::global}, {}, {}});
+      if (i % 100 == 99) {
+        EXPECT_TRUE(service_->wait_durable(sequence).is_ok());
+      }
+    }
+  });
+  struct JoinAtEnd {  // also when an assertion below returns early
+    std::atomic<bool>& done;
+    std::thread& thread;
+    ~JoinAtEnd() {
+      done = true;
+      thread.join();
+    }
+  };
+  std::vector<std::uint64_t> covered;
+  {
+    JoinAtEnd join_at_end{done, commands};
+    for (int round = 0; round < 5; ++round) {
+      ASSERT_TRUE(service_->write_snapshot().is_ok());
+      Views loaded;
+      Hash head_hash{};
+      ASSERT_TRUE(load_snapshot(snapshot_path(), &loaded, &head_hash).is_ok());
+      Views rebuilt;
+      ASSERT_TRUE(replay_into(rebuilt, *log_, loaded.sequence()).is_ok());
+      EXPECT_TRUE(loaded.same_as(rebuilt)) << "snapshot at sequence " << loaded.sequence();
+      EXPECT_EQ(sha256(log_->read_raw(loaded.sequence())->bytes), head_hash);
+      covered.push_back(loaded.sequence());
+    }
+  }
+  EXPECT_LT(covered.front(), covered.back());  // commands went on between the snapshots
+  std::size_t written = 0;
+  for (const std::string& note : notes()) {
+    if (note.starts_with("snapshot written at sequence ") &&
+        note.find("commands held") != std::string::npos) {
+      ++written;
+    }
+  }
+  EXPECT_EQ(written, 5u);
 }
 
 TEST_F(TokenServiceTest, ADamagedSnapshotIsIgnoredAndTheLogRebuildsTheViews) {

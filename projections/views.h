@@ -59,6 +59,8 @@ std::vector<Scope> scope_list(ScopeSet set);  // in enum order
 // "global purge_select": the names, space-separated (the contract's "scope" string).
 std::string scope_string(ScopeSet set);
 
+// Once apply() has created a token, only state, revoke_reason, ended_at_ns and
+// sudo_expires_at_ns ever change: a snapshot reads the rest while commands go on (snapshot.h).
 struct Token {
   TokenId id{};
   TokenState state = TokenState::live;
