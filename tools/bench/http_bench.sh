@@ -105,9 +105,14 @@ log_bench() {
 }
 echo "bench: the log's own 32-writer durable appends (before the revokes)" >&2
 log_before=$(log_bench)
+# CPU time the server spent (user + system, in clock ticks), for the cost of one revoke: a
+# steadier figure than the rate when the machine's speed drifts.
+server_ticks() { awk '{ print $14 + $15 }' "/proc/$server_pid/stat"; }
 echo "bench: DELETE /tokens/{id} against tokenledger" >&2
+ticks_before=$(server_ticks)
 revoke_out=$(IDS="$work/ids.txt" THREADS=2 KEY="$key" run_wrk -s tools/bench/revoke.lua \
   "http://127.0.0.1:$port")
+ticks_after=$(server_ticks)
 # Stop the server first: its final snapshot and RocksDB's flushes must not slow the baseline.
 kill -TERM "$server_pid"
 wait "$server_pid" || true
@@ -131,6 +136,8 @@ grep -E 'Latency|Requests/sec|Non-2xx|Socket' <<<"$revoke_out"
 echo "== log: durable appends at 32 writers, ${seconds} s before and after the revokes"
 echo "$log_before/s before, $log_after/s after"
 echo
+awk -v v="$revoke" -v s="$seconds" -v t=$((ticks_after - ticks_before)) -v hz="$(getconf CLK_TCK)" \
+  'BEGIN { printf "server CPU per revoke: %.1f us (user + system)\n", t / hz / (v * s) * 1e6 }'
 awk -v r="$reads" -v n="$nginx" -v v="$revoke" -v l="$log32" 'BEGIN {
   printf "reads/s %.0f, nginx/s %.0f, ratio %.2f (goal >= 0.5)\n", r, n, r / n;
   printf "revokes/s %.0f, log appends/s at 32 writers %.0f (mean of before and after), ratio %.2f (goal >= 0.8)\n", v, l, v / l }'
