@@ -101,6 +101,9 @@ class Log {
 
   Result<Record> read(std::uint64_t sequence) const;
   Result<RawRecord> read_raw(std::uint64_t sequence) const;
+  // The SHA-256 of the record at `sequence` as stored, its link in the chain (a snapshot names
+  // the log by it); all zeros for sequence 0, before the first record.
+  Result<Hash> record_hash(std::uint64_t sequence) const;
   // Iterates durable records in key order from `from_sequence` (see LogCursor).
   std::unique_ptr<LogCursor> cursor(std::uint64_t from_sequence) const;
   // The head as stored on disk (for verification); not_found for a log that never had one.

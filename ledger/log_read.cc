@@ -104,6 +104,13 @@ Result<RawRecord> Log::read_raw(std::uint64_t sequence) const {
   return raw;
 }
 
+Result<Hash> Log::record_hash(std::uint64_t sequence) const {
+  if (sequence == 0) return Hash{};
+  Result<RawRecord> raw = read_raw(sequence);
+  if (!raw.is_ok()) return raw.status();
+  return sha256(raw->bytes);
+}
+
 Result<Record> Log::read(std::uint64_t sequence) const {
   Result<RawRecord> raw = read_raw(sequence);
   if (!raw.is_ok()) return raw.status();

@@ -54,10 +54,13 @@ TEST(Log, AppendsReadsAndChainsRecords) {
     EXPECT_EQ(record->prev_hash, prev);
     EXPECT_EQ(record->schema_version, current_schema_version());
     prev = sha256(log->read_raw(i + 1)->bytes);
+    EXPECT_EQ(log->record_hash(i + 1).value(), prev);
   }
   EXPECT_EQ(log->head(), (Head{events.size(), prev}));
   EXPECT_EQ(log->stored_head().value(), log->head());
   EXPECT_EQ(log->read(events.size() + 1).status().code(), StatusCode::not_found);
+  EXPECT_EQ(log->record_hash(0).value(), Hash{});
+  EXPECT_EQ(log->record_hash(events.size() + 1).status().code(), StatusCode::not_found);
   EXPECT_TRUE(verify_chain(*log).ok());
 }
 

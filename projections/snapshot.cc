@@ -311,13 +311,9 @@ SnapshotImage finish_snapshot(SnapshotCapture capture) {
   return SnapshotAccess::finish(std::move(capture));
 }
 
-SnapshotImage encode_snapshot(const Views& views, const Hash& head_hash) {
-  return finish_snapshot(capture_snapshot(views, head_hash));
-}
-
 Status write_snapshot(const Views& views, const Hash& head_hash,
                       const std::filesystem::path& path) {
-  return store_snapshot(encode_snapshot(views, head_hash), path);
+  return store_snapshot(finish_snapshot(capture_snapshot(views, head_hash)), path);
 }
 
 Status store_snapshot(const SnapshotImage& image, const std::filesystem::path& path) {

@@ -62,8 +62,6 @@ class SnapshotCapture {
 
 SnapshotCapture capture_snapshot(const Views& views, const Hash& head_hash);
 SnapshotImage finish_snapshot(SnapshotCapture capture);
-// Both at once (the views held still throughout).
-SnapshotImage encode_snapshot(const Views& views, const Hash& head_hash);
 Status store_snapshot(const SnapshotImage& image, const std::filesystem::path& path);
 // All three steps.
 Status write_snapshot(const Views& views, const Hash& head_hash, const std::filesystem::path& path);

@@ -79,13 +79,12 @@ Status TokenService::load_views() {
     Status status = load_snapshot(*options_.snapshot_path, loaded.get(), &head_hash);
     if (status.is_ok()) {
       const std::uint64_t sequence = loaded->sequence();
-      Result<RawRecord> record =
-          sequence == 0 ? Result<RawRecord>(RawRecord{}) : log_.read_raw(sequence);
-      if (sequence > log_.head().sequence || !record.is_ok()) {
+      const Result<Hash> record_hash = log_.record_hash(sequence);
+      if (sequence > log_.head().sequence || !record_hash.is_ok()) {
         status = Status::invalid_argument("it covers sequence " + std::to_string(sequence) +
                                           ", beyond this log's head " +
                                           std::to_string(log_.head().sequence));
-      } else if (sequence != 0 && sha256(record->bytes) != head_hash) {
+      } else if (sequence != 0 && *record_hash != head_hash) {
         status = Status::invalid_argument("it was made from another log (sequence " +
                                           std::to_string(sequence) + " differs)");
       }
@@ -126,15 +125,11 @@ Status TokenService::write_snapshot() {
     // The views may run ahead of the disk by the records being synced right now.
     Status durable = log_.wait_durable(sequence);
     if (!durable.is_ok()) return durable;
-    Hash head_hash{};
-    if (sequence > 0) {
-      Result<RawRecord> record = log_.read_raw(sequence);
-      if (!record.is_ok()) return record.status();
-      head_hash = sha256(record->bytes);
-    }
+    const Result<Hash> head_hash = log_.record_hash(sequence);
+    if (!head_hash.is_ok()) return head_hash.status();
     std::shared_lock views_lock(views_mutex_);
     views = views_;
-    capture.emplace(capture_snapshot(*views, head_hash));
+    capture.emplace(capture_snapshot(*views, *head_hash));
   }
   const auto captured = std::chrono::steady_clock::now();
   const std::size_t token_count = capture->token_count();

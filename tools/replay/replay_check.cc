@@ -44,14 +44,6 @@ int run_verify(const std::filesystem::path& data, bool report_all) {
 
 namespace {
 
-// The hash of the record at `sequence` as stored (a snapshot names the log by it).
-Result<Hash> record_hash(const Log& log, std::uint64_t sequence) {
-  if (sequence == 0) return Hash{};
-  Result<RawRecord> raw = log.read_raw(sequence);
-  if (!raw.is_ok()) return raw.status();
-  return sha256(raw->bytes);
-}
-
 // True when another process (the server) holds the log open for writing.
 bool log_in_use(const std::filesystem::path& data) {
   LogOptions options;
@@ -97,7 +89,7 @@ int run_rebuild(const std::filesystem::path& data, bool write) {
                    replayed.to_string().c_str());
       return exit_unreadable;
     }
-    Result<Hash> expected_hash = record_hash(*log, stored.sequence());
+    Result<Hash> expected_hash = log->record_hash(stored.sequence());
     if (!expected_hash.is_ok() || *expected_hash != stored_hash) {
       std::printf("stored snapshot names record %llu with a hash the log does not have\n",
                   static_cast<unsigned long long>(stored.sequence()));
@@ -135,7 +127,7 @@ int run_rebuild(const std::filesystem::path& data, bool write) {
                  "replaces the stored views only while it is stopped\n");
     return exit_check_failed;
   }
-  Result<Hash> head_hash = record_hash(*log, rebuilt.sequence());
+  Result<Hash> head_hash = log->record_hash(rebuilt.sequence());
   if (!head_hash.is_ok()) {
     std::fprintf(stderr, "tokenledger-replay: %s\n", head_hash.status().to_string().c_str());
     return exit_unreadable;
