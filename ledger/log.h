@@ -28,6 +28,8 @@ class Env;
 
 namespace tokenledger {
 
+class RecordDecoder;
+
 struct LogOptions {
   std::filesystem::path path;
   // Read-only opening serves the replay and audit tools; appends answer read_only. It checks
@@ -140,6 +142,14 @@ class LogCursor {
 
   // The current record decoded, checked to carry the sequence of its key. Only while valid().
   Result<Record> record() const;
+  // The same, decoded into a Record used again (record_codec.h): what long walks use.
+  Status record_into(RecordDecoder& decoder, Record* out) const;
 };
+
+// Decodes the bytes stored under `sequence` into `*out` (RecordDecoder::decode), checking that
+// the record says it is that sequence: what LogCursor::record_into does, for bytes copied out
+// of a cursor to be decoded later or on another thread.
+Status decode_stored_record(RecordDecoder& decoder, std::string_view bytes, std::uint64_t sequence,
+                            Record* out);
 
 }  // namespace tokenledger

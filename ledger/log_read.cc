@@ -78,6 +78,17 @@ Result<Record> LogCursor::record() const {
   return decoded;
 }
 
+Status LogCursor::record_into(RecordDecoder& decoder, Record* out) const {
+  return decode_stored_record(decoder, bytes(), sequence(), out);
+}
+
+Status decode_stored_record(RecordDecoder& decoder, std::string_view bytes, std::uint64_t sequence,
+                            Record* out) {
+  Status status = decoder.decode(bytes, sequence, out);
+  if (status.is_ok() && out->sequence != sequence) return misplaced(sequence, out->sequence);
+  return status;
+}
+
 Head Log::head() const {
   std::lock_guard lock(state_->mutex);
   return state_->durable;

@@ -6,10 +6,13 @@
 // Thread-safety: pure functions.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <variant>
+#include <vector>
 
 #include "ledger/event.h"
 #include "ledger/status.h"
@@ -29,6 +32,26 @@ Result<std::string> encode_record(const Record& record);
 
 // Decodes stored bytes. `sequence_for_messages` only names the record in error messages.
 Result<Record> decode_record(std::string_view bytes, std::uint64_t sequence_for_messages);
+
+// Decodes record after record into Records that are used again, for long walks (a replay
+// decodes millions): every string and list of `*out` keeps the memory it already holds, so a
+// steady walk allocates almost nothing, where decode_record allocates several blocks a record
+// (ids are longer than std::string keeps inline) and its caller frees them again. When `*out`
+// held another kind of event, its old body is kept here for the next record of that kind.
+// The checks and the result are those of decode_record. On failure `*out` holds an unspecified
+// mix of fields and must not be used. Thread-safety: one thread at a time per RecordDecoder.
+class RecordDecoder {
+ public:
+  Status decode(std::string_view bytes, std::uint64_t sequence_for_messages, Record* out);
+
+  // Bodies kept per kind (std::variant index); a walk needs about as many as it has Records in
+  // flight, and this bounds the memory if it has more.
+  static constexpr std::size_t spares_per_kind_max = 4096;
+  using SpareBodies = std::array<std::vector<EventBody>, std::variant_size_v<EventBody>>;
+
+ private:
+  SpareBodies spares_;
+};
 
 // What every record carries besides its event: enough to check the chain.
 struct RecordEnvelope {

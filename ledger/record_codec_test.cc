@@ -38,6 +38,50 @@ TEST(RecordCodec, RoundTripsEveryEventKind) {
   EXPECT_EQ(kinds.size(), std::variant_size_v<EventBody>) << "a kind has no sample event";
 }
 
+// A RecordDecoder decodes into Records that held other records before. Nothing of an earlier
+// record may remain: every pair of sample records (each kind, optional fields present and
+// absent), each with a full and an empty actor, decoded one after the other into one Record.
+// The pairs also move bodies through the decoder's spares, so spare bodies get reused too.
+TEST(RecordCodec, ARecordDecoderLeavesNothingOfTheRecordDecodedBefore) {
+  const Actor full_actor{"user-4Lq3C2Xj0pM8d6zYw1Bn5a", "token-2j1hEyxXOEqYaSipeZHaW4", "192.0.2.7",
+                         "a user agent longer than any inline string", "req-0009"};
+  std::vector<Record> records;
+  std::vector<std::string> stored;
+  for (const Event& event : testing::sample_events()) {
+    for (const Actor& actor : {Actor{}, full_actor}) {
+      records.push_back(sample_record(records.size() + 1, Event{actor, event.body}));
+      stored.push_back(encode_record(records.back()).value());
+    }
+  }
+  RecordDecoder decoder;
+  std::vector<Record> reused(3);  // rotated, so that each is decoded into after varied kinds
+  std::size_t decodes = 0;
+  for (std::size_t a = 0; a < records.size(); ++a) {
+    for (std::size_t b = 0; b < records.size(); ++b) {
+      for (std::size_t k : {a, b}) {
+        Record& out = reused[decodes++ % reused.size()];
+        ASSERT_TRUE(decoder.decode(stored[k], records[k].sequence, &out).is_ok());
+        ASSERT_EQ(out, records[k]) << "record " << k << " after " << a << ", " << b << " ("
+                                   << event_kind_name(records[k].event.body) << ")";
+      }
+    }
+  }
+}
+
+TEST(RecordCodec, ARecordDecoderRefusesWhatDecodeRecordRefuses) {
+  const std::string bytes = encode_record(sample_record(3, testing::sample_events()[6])).value();
+  RecordDecoder decoder;
+  Record out;
+  for (std::size_t size = 0; size < bytes.size(); ++size) {
+    const Status status = decoder.decode(std::string_view(bytes).substr(0, size), 3, &out);
+    ASSERT_FALSE(status.is_ok()) << "size " << size;
+    EXPECT_EQ(status.to_string(),
+              decode_record(std::string_view(bytes).substr(0, size), 3).status().to_string());
+  }
+  ASSERT_TRUE(decoder.decode(bytes, 3, &out).is_ok());
+  EXPECT_EQ(out, decode_record(bytes, 3).value());
+}
+
 TEST(RecordCodec, EncodingIsDeterministic) {
   const Record record = sample_record(7, testing::sample_events()[6]);
   EXPECT_EQ(encode_record(record).value(), encode_record(record).value());

@@ -44,12 +44,24 @@ Enum checked_enum(Enum value, Enum last_known, std::uint64_t sequence, const cha
   return value;
 }
 
-std::string to_string(capnp::Text::Reader text) {
-  return std::string(text.cStr(), text.size());
+// The setters below assign into fields that may hold an earlier record's values: they reuse
+// the memory already there (std::string::assign keeps its capacity) and leave nothing stale.
+void set_text(std::string& out, capnp::Text::Reader text) {
+  out.assign(text.cStr(), text.size());
 }
 
-std::string to_bytes(capnp::Data::Reader data) {
-  return std::string(reinterpret_cast<const char*>(data.begin()), data.size());
+void set_bytes(std::string& out, capnp::Data::Reader data) {
+  out.assign(reinterpret_cast<const char*>(data.begin()), data.size());
+}
+
+template <typename Reader>
+void set_optional_text(std::optional<std::string>& out, bool present, Reader reader) {
+  if (!present) {
+    out.reset();
+    return;
+  }
+  if (!out) out.emplace();
+  set_text(*out, reader);
 }
 
 Hash to_hash(capnp::Data::Reader data, std::uint64_t sequence, const char* what) {
@@ -63,14 +75,9 @@ Hash to_hash(capnp::Data::Reader data, std::uint64_t sequence, const char* what)
   return hash;
 }
 
-template <typename Reader>
-std::optional<std::string> optional_text(bool present, Reader reader) {
-  if (!present) return std::nullopt;
-  return to_string(reader);
-}
-
 struct Decoder {
   std::uint64_t sequence;
+  RecordDecoder::SpareBodies* spares;  // null: a one-off decode keeps nothing
 
   Role role(s::Role v) {
     return static_cast<Role>(checked_enum(v, s::Role::SUPERUSER, sequence, "role"));
@@ -99,30 +106,64 @@ struct Decoder {
         checked_enum(v, s::LoginFailureReason::ACCOUNT_LOCKED, sequence, "login failure reason"));
   }
 
-  Actor actor(s::Actor::Reader r) {
-    Actor a;
-    a.user_id = optional_text(r.hasUserId(), r.getUserId());
-    a.token_id = optional_text(r.hasTokenId(), r.getTokenId());
-    a.client_ip = optional_text(r.hasClientIp(), r.getClientIp());
-    a.user_agent = optional_text(r.hasUserAgent(), r.getUserAgent());
-    a.request_id = optional_text(r.hasRequestId(), r.getRequestId());
-    return a;
+  // `body` made to hold a T, reusing it when it holds one already; otherwise its old body is
+  // parked among the spares and a spare T (or a new one) takes its place. Every field of the
+  // returned T is then assigned by the caller.
+  template <typename T>
+  T& reuse(EventBody& body) {
+    if (T* held = std::get_if<T>(&body)) return *held;
+    if (spares == nullptr) return body.emplace<T>();
+    std::vector<EventBody>& parked = (*spares)[body.index()];
+    if (parked.size() < RecordDecoder::spares_per_kind_max) parked.push_back(std::move(body));
+    std::vector<EventBody>& wanted = (*spares)[variant_index<T>()];
+    if (wanted.empty()) return body.emplace<T>();
+    body = std::move(wanted.back());
+    wanted.pop_back();
+    return std::get<T>(body);
   }
 
-  UserUpdated user_updated(s::UserUpdated::Reader r) {
-    UserUpdated e;
-    e.user_id = to_string(r.getUserId());
-    if (r.getName().isSet()) e.name = to_string(r.getName().getSet());
+  template <typename T, std::size_t I = 0>
+  static constexpr std::size_t variant_index() {
+    if constexpr (std::is_same_v<std::variant_alternative_t<I, EventBody>, T>) {
+      return I;
+    } else {
+      return variant_index<T, I + 1>();
+    }
+  }
+
+  void actor(s::Actor::Reader r, Actor& a) {
+    set_optional_text(a.user_id, r.hasUserId(), r.getUserId());
+    set_optional_text(a.token_id, r.hasTokenId(), r.getTokenId());
+    set_optional_text(a.client_ip, r.hasClientIp(), r.getClientIp());
+    set_optional_text(a.user_agent, r.hasUserAgent(), r.getUserAgent());
+    set_optional_text(a.request_id, r.hasRequestId(), r.getRequestId());
+  }
+
+  void user_updated(s::UserUpdated::Reader r, UserUpdated& e) {
+    set_text(e.user_id, r.getUserId());
+    if (r.getName().isSet()) {
+      if (!e.name) e.name.emplace();
+      set_text(*e.name, r.getName().getSet());
+    } else {
+      e.name.reset();
+    }
+    e.role.reset();
     if (r.getRole().isSet()) e.role = role(r.getRole().getSet());
+    e.locked.reset();
     if (r.getLocked().isSet()) e.locked = r.getLocked().getSet();
     e.lock_reason = lock_reason(r.getLockReason());
     switch (r.getTwoFactor().which()) {
       case s::UserUpdated::TwoFactor::UNCHANGED:
+        e.two_factor = std::monostate{};
         break;
       case s::UserUpdated::TwoFactor::ENABLED: {
         auto sealed = r.getTwoFactor().getEnabled();
-        e.two_factor = SealedSecret{to_string(sealed.getKeyId()), to_bytes(sealed.getNonce()),
-                                    to_bytes(sealed.getCiphertext())};
+        SealedSecret& secret = std::holds_alternative<SealedSecret>(e.two_factor)
+                                   ? std::get<SealedSecret>(e.two_factor)
+                                   : e.two_factor.emplace<SealedSecret>();
+        set_text(secret.key_id, sealed.getKeyId());
+        set_bytes(secret.nonce, sealed.getNonce());
+        set_bytes(secret.ciphertext, sealed.getCiphertext());
         break;
       }
       case s::UserUpdated::TwoFactor::DISABLED:
@@ -131,19 +172,22 @@ struct Decoder {
       default:
         unsupported(sequence, "unknown two-factor change");
     }
-    return e;
   }
 
-  TokenCreated token_created(s::TokenCreated::Reader r) {
-    TokenCreated e;
-    e.token_id = to_string(r.getTokenId());
-    e.user_id = to_string(r.getUserId());
-    e.customer_id = to_string(r.getCustomerId());
-    e.name = to_string(r.getName());
-    for (auto v : r.getScopes()) e.scopes.push_back(scope(v));
-    for (auto v : r.getServices()) e.services.push_back(to_string(v));
+  void token_created(s::TokenCreated::Reader r, TokenCreated& e) {
+    set_text(e.token_id, r.getTokenId());
+    set_text(e.user_id, r.getUserId());
+    set_text(e.customer_id, r.getCustomerId());
+    set_text(e.name, r.getName());
+    const auto scopes = r.getScopes();
+    e.scopes.resize(scopes.size());
+    for (unsigned i = 0; i < scopes.size(); ++i) e.scopes[i] = scope(scopes[i]);
+    const auto services = r.getServices();
+    e.services.resize(services.size());
+    for (unsigned i = 0; i < services.size(); ++i) set_text(e.services[i], services[i]);
     switch (r.getExpiry().which()) {
       case s::TokenCreated::Expiry::NEVER:
+        e.expires_at_ns.reset();
         break;
       case s::TokenCreated::Expiry::AT_NS:
         e.expires_at_ns = r.getExpiry().getAtNs();
@@ -154,69 +198,105 @@ struct Decoder {
     e.secret_sha256 = to_hash(r.getSecretSha256(), sequence, "secretSha256");
     e.origin = origin(r.getOrigin());
     e.created_at_ns = r.getCreatedAtNs();
-    return e;
   }
 
-  EventBody body(s::Record::Event::Reader r) {
+  void body(s::Record::Event::Reader r, EventBody& out) {
     using W = s::Record::Event;
     switch (r.which()) {
       case W::CUSTOMER_CREATED: {
         auto b = r.getCustomerCreated();
-        return CustomerCreated{to_string(b.getCustomerId()), to_string(b.getName())};
+        auto& e = reuse<CustomerCreated>(out);
+        set_text(e.customer_id, b.getCustomerId());
+        set_text(e.name, b.getName());
+        return;
       }
       case W::USER_CREATED: {
         auto b = r.getUserCreated();
-        return UserCreated{
-            to_string(b.getUserId()), to_string(b.getCustomerId()),
-            to_string(b.getLogin()),  to_string(b.getName()),
-            role(b.getRole()),        optional_text(b.hasPasswordHash(), b.getPasswordHash()),
-            kind(b.getKind())};
+        auto& e = reuse<UserCreated>(out);
+        set_text(e.user_id, b.getUserId());
+        set_text(e.customer_id, b.getCustomerId());
+        set_text(e.login, b.getLogin());
+        set_text(e.name, b.getName());
+        e.role = role(b.getRole());
+        set_optional_text(e.password_hash, b.hasPasswordHash(), b.getPasswordHash());
+        e.kind = kind(b.getKind());
+        return;
       }
       case W::USER_UPDATED:
-        return user_updated(r.getUserUpdated());
+        user_updated(r.getUserUpdated(), reuse<UserUpdated>(out));
+        return;
       case W::PASSWORD_CHANGED: {
         auto b = r.getPasswordChanged();
-        return PasswordChanged{to_string(b.getUserId()), to_string(b.getPasswordHash())};
+        auto& e = reuse<PasswordChanged>(out);
+        set_text(e.user_id, b.getUserId());
+        set_text(e.password_hash, b.getPasswordHash());
+        return;
       }
       case W::USER_DELETED: {
         auto b = r.getUserDeleted();
-        return UserDeleted{to_string(b.getUserId()), b.getForced()};
+        auto& e = reuse<UserDeleted>(out);
+        set_text(e.user_id, b.getUserId());
+        e.forced = b.getForced();
+        return;
       }
       case W::LOGIN_FAILED: {
         auto b = r.getLoginFailed();
-        return LoginFailed{to_string(b.getUserId()), failure_reason(b.getReason()),
-                           b.getConsecutiveFailures()};
+        auto& e = reuse<LoginFailed>(out);
+        set_text(e.user_id, b.getUserId());
+        e.reason = failure_reason(b.getReason());
+        e.consecutive_failures = b.getConsecutiveFailures();
+        return;
       }
       case W::TOKEN_CREATED:
-        return token_created(r.getTokenCreated());
+        token_created(r.getTokenCreated(), reuse<TokenCreated>(out));
+        return;
       case W::TOKEN_REVOKED: {
         auto b = r.getTokenRevoked();
-        return TokenRevoked{to_string(b.getTokenId()),
-                            optional_text(b.hasRevokedByUserId(), b.getRevokedByUserId()),
-                            revoke_reason(b.getReason())};
+        auto& e = reuse<TokenRevoked>(out);
+        set_text(e.token_id, b.getTokenId());
+        set_optional_text(e.revoked_by_user_id, b.hasRevokedByUserId(), b.getRevokedByUserId());
+        e.reason = revoke_reason(b.getReason());
+        return;
       }
       case W::TOKEN_EXPIRED: {
         auto b = r.getTokenExpired();
-        return TokenExpired{to_string(b.getTokenId()), b.getExpiresAtNs()};
+        auto& e = reuse<TokenExpired>(out);
+        set_text(e.token_id, b.getTokenId());
+        e.expires_at_ns = b.getExpiresAtNs();
+        return;
       }
       case W::TOKEN_USED: {
         auto b = r.getTokenUsed();
-        return TokenUsed{to_string(b.getTokenId()), b.getLastUsedAtNs(),
-                         optional_text(b.hasClientIp(), b.getClientIp()),
-                         optional_text(b.hasUserAgent(), b.getUserAgent()), b.getUseCount()};
+        auto& e = reuse<TokenUsed>(out);
+        set_text(e.token_id, b.getTokenId());
+        e.last_used_at_ns = b.getLastUsedAtNs();
+        set_optional_text(e.client_ip, b.hasClientIp(), b.getClientIp());
+        set_optional_text(e.user_agent, b.hasUserAgent(), b.getUserAgent());
+        e.use_count = b.getUseCount();
+        return;
       }
       case W::LEGACY_KEY_MIGRATED: {
         auto b = r.getLegacyKeyMigrated();
-        return LegacyKeyMigrated{to_string(b.getCustomerId()), to_string(b.getUserId()),
-                                 to_string(b.getTokenId())};
+        auto& e = reuse<LegacyKeyMigrated>(out);
+        set_text(e.customer_id, b.getCustomerId());
+        set_text(e.user_id, b.getUserId());
+        set_text(e.token_id, b.getTokenId());
+        return;
       }
       case W::LOGIN_SUCCEEDED: {
         auto b = r.getLoginSucceeded();
-        return LoginSucceeded{to_string(b.getUserId()), b.getOneTimePasswordUsed()};
+        auto& e = reuse<LoginSucceeded>(out);
+        set_text(e.user_id, b.getUserId());
+        e.one_time_password_used = b.getOneTimePasswordUsed();
+        return;
       }
       case W::SUDO_GRANTED: {
         auto b = r.getSudoGranted();
-        return SudoGranted{to_string(b.getTokenId()), to_string(b.getUserId()), b.getExpiresAtNs()};
+        auto& e = reuse<SudoGranted>(out);
+        set_text(e.token_id, b.getTokenId());
+        set_text(e.user_id, b.getUserId());
+        e.expires_at_ns = b.getExpiresAtNs();
+        return;
       }
     }
     unsupported(sequence, "unknown event kind " + std::to_string(static_cast<unsigned>(r.which())));
@@ -245,16 +325,14 @@ struct Decoder {
     return out;
   }
 
-  Record record(s::Record::Reader r) {
+  void record(s::Record::Reader r, Record& out) {
     const RecordEnvelope head = envelope(r);
-    Record out;
     out.schema_version = head.schema_version;
     out.sequence = head.sequence;
     out.recorded_at_ns = head.recorded_at_ns;
     out.prev_hash = head.prev_hash;
-    out.event.actor = actor(r.getActor());
-    out.event.body = body(r.getEvent());
-    return out;
+    actor(r.getActor(), out.event.actor);
+    body(r.getEvent(), out.event.body);
   }
 };
 
@@ -264,8 +342,8 @@ Status corruption(std::uint64_t sequence, const std::string& reason) {
 
 // Frames `bytes` as a Cap'n Proto message and hands its root to `read`, turning every failure
 // into a Status naming the sequence.
-template <typename Out, typename Read>
-Result<Out> read_root(std::string_view bytes, std::uint64_t sequence, Read read) {
+template <typename Read>
+Status read_root(std::string_view bytes, std::uint64_t sequence, Read read) {
   if (bytes.size() > record_size_max_bytes) {
     return corruption(sequence, "record of " + std::to_string(bytes.size()) +
                                     " bytes exceeds the limit of " +
@@ -294,7 +372,8 @@ Result<Out> read_root(std::string_view bytes, std::uint64_t sequence, Read read)
     if (reader.getEnd() != words + word_count) {
       return corruption(sequence, "trailing bytes after the record's message");
     }
-    return read(Decoder{sequence}, reader.getRoot<s::Record>());
+    read(reader.getRoot<s::Record>());
+    return Status::ok();
   } catch (const DecodeError& error) {
     return error.status;
   } catch (const kj::Exception& error) {
@@ -307,16 +386,30 @@ Result<Out> read_root(std::string_view bytes, std::uint64_t sequence, Read read)
 
 }  // namespace
 
+Status RecordDecoder::decode(std::string_view bytes, std::uint64_t sequence_for_messages,
+                             Record* out) {
+  return read_root(bytes, sequence_for_messages, [&](s::Record::Reader r) {
+    Decoder{sequence_for_messages, &spares_}.record(r, *out);
+  });
+}
+
 Result<Record> decode_record(std::string_view bytes, std::uint64_t sequence_for_messages) {
-  return read_root<Record>(bytes, sequence_for_messages,
-                           [](Decoder decoder, s::Record::Reader r) { return decoder.record(r); });
+  Record record;
+  Status status = read_root(bytes, sequence_for_messages, [&](s::Record::Reader r) {
+    Decoder{sequence_for_messages, nullptr}.record(r, record);
+  });
+  if (!status.is_ok()) return status;
+  return record;
 }
 
 Result<RecordEnvelope> decode_envelope(std::string_view bytes,
                                        std::uint64_t sequence_for_messages) {
-  return read_root<RecordEnvelope>(
-      bytes, sequence_for_messages,
-      [](Decoder decoder, s::Record::Reader r) { return decoder.envelope(r); });
+  RecordEnvelope envelope;
+  Status status = read_root(bytes, sequence_for_messages, [&](s::Record::Reader r) {
+    envelope = Decoder{sequence_for_messages, nullptr}.envelope(r);
+  });
+  if (!status.is_ok()) return status;
+  return envelope;
 }
 
 }  // namespace tokenledger

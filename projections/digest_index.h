@@ -51,6 +51,12 @@ class DigestIndex {
   }
   bool contains(const Hash& digest) const { return find(digest) != nullptr; }
 
+  // Starts loading the slot where a walk for `digest` begins; changes nothing. For callers
+  // that know their next keys, so that the cache misses of several lookups overlap.
+  void prefetch(const Hash& digest) const {
+    if (capacity_ != 0) __builtin_prefetch(&slots_[hash_of(digest) & (capacity_ - 1)]);
+  }
+
   // Adds the entry; false, changing nothing, when the digest is already present.
   bool insert(const Hash& digest, const Entry& entry) {
     if ((size_ + 1) * load_denominator > capacity_ * load_numerator) {

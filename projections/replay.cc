@@ -1,103 +1,49 @@
 #include "projections/replay.h"
 
 #include <algorithm>
-#include <condition_variable>
-#include <deque>
-#include <mutex>
-#include <thread>
-#include <vector>
+#include <span>
 
+#include "ledger/record_codec.h"
+#include "ledger/record_pipeline.h"
 #include "projections/apply.h"
 
 namespace tokenledger {
 namespace {
 
-// A long replay reads and decodes records on a second thread while this one applies them: the
-// two halves take about the same time, so on two cores the walk goes nearly twice as fast
-// (docs/benchmarks.md). Short replays (a snapshot's tail, tests) stay on one thread.
+// A long replay reads and decodes records on a second thread while this one applies them, and
+// decoding is shared between the two (ledger/record_pipeline.h). Short replays (a snapshot's
+// tail, tests) stay on one thread.
 constexpr std::uint64_t pipelined_records_min = 20'000;
-constexpr std::size_t batch_records = 256;
-constexpr std::size_t queued_batches_max = 8;  // bounds the memory ahead of the applier
+// How far ahead of apply() the applier prefetches index slots: enough records for the loads to
+// arrive in time, few enough that they are still in cache when used.
+constexpr std::size_t prefetch_distance_records = 8;
 
-struct Batch {
-  std::vector<Record> records;
-  bool last = false;  // nothing follows; `end` says why
-  Status end;         // ok at the end of the range or the log; else the failure
-};
-
-// Reads records from_sequence..up_to_sequence, decoded, in batches, on its own thread.
-class RecordReader {
- public:
-  RecordReader(const Log& log, std::uint64_t from_sequence, std::uint64_t up_to_sequence)
-      : log_(log), from_(from_sequence), up_to_(up_to_sequence), thread_([this] { run(); }) {}
-  ~RecordReader() {
-    {
-      std::lock_guard lock(mutex_);
-      stopping_ = true;
-    }
-    changed_.notify_all();
-    thread_.join();
-  }
-  RecordReader(const RecordReader&) = delete;
-  RecordReader& operator=(const RecordReader&) = delete;
-
-  // The next batch, in order; the last one has `last` set.
-  Batch next() {
-    std::unique_lock lock(mutex_);
-    changed_.wait(lock, [&] { return !queue_.empty(); });
-    Batch batch = std::move(queue_.front());
-    queue_.pop_front();
-    changed_.notify_all();
-    return batch;
-  }
-
- private:
-  void run() {
-    std::unique_ptr<LogCursor> cursor = log_.cursor(from_);
-    Batch batch;
-    while (true) {
-      if (!cursor->valid() || cursor->sequence() > up_to_) {
-        batch.last = true;
-        batch.end = cursor->status();
-      } else {
-        Result<Record> record = cursor->record();
-        if (record.is_ok()) {
-          batch.records.push_back(std::move(record).value());
-          cursor->next();
-        } else {
-          batch.last = true;
-          batch.end = record.status();
-        }
-      }
-      if (batch.last || batch.records.size() == batch_records) {
-        const bool last = batch.last;
-        if (!push(std::move(batch))) return;
-        if (last) return;
-        batch = Batch{};
-        batch.records.reserve(batch_records);
-      }
+// About how many tokens records from..to recorded up to `up_to_time_ns` create, from an evenly
+// spaced sample of them, so that a long replay can size the secret index once
+// (Views::reserve_token_secrets). A guess: a record that cannot be read is left out of the
+// sample, and the replay itself reports it.
+std::size_t estimate_token_creations(const Log& log, std::uint64_t from, std::uint64_t to,
+                                     TimeNs up_to_time_ns) {
+  constexpr std::uint64_t samples_max = 512;
+  if (to < from) return 0;
+  const std::uint64_t count = to - from + 1;
+  const std::uint64_t step = std::max<std::uint64_t>(1, count / samples_max);
+  std::uint64_t sampled = 0;
+  std::uint64_t creations = 0;
+  for (std::uint64_t sequence = from; sequence <= to && sampled < samples_max; sequence += step) {
+    Result<Record> record = log.read(sequence);
+    if (!record.is_ok()) continue;
+    ++sampled;
+    if (record->recorded_at_ns <= up_to_time_ns &&
+        std::holds_alternative<TokenCreated>(record->event.body)) {
+      ++creations;
     }
   }
-
-  // False when the reader is being stopped (the applier stopped early).
-  bool push(Batch batch) {
-    std::unique_lock lock(mutex_);
-    changed_.wait(lock, [&] { return queue_.size() < queued_batches_max || stopping_; });
-    if (stopping_) return false;
-    queue_.push_back(std::move(batch));
-    changed_.notify_all();
-    return true;
-  }
-
-  const Log& log_;
-  const std::uint64_t from_;
-  const std::uint64_t up_to_;
-  std::mutex mutex_;
-  std::condition_variable changed_;
-  std::deque<Batch> queue_;  // (mutex_)
-  bool stopping_ = false;    // (mutex_)
-  std::thread thread_;       // last: starts once everything above is ready
-};
+  if (sampled == 0) return 0;
+  // A little over the sample's share: growing once more costs far more than a few spare slots.
+  return static_cast<std::size_t>(static_cast<double>(creations) / static_cast<double>(sampled) *
+                                  static_cast<double>(count) * 1.05);
+}
 
 // Applies one record within the limits. Returns false (with *status ok) at the time limit.
 bool apply_within(Views& views, const Record& record, const ReplayLimits& limits,
@@ -122,19 +68,29 @@ Status fold(Views& views, const Log& log, const ReplayLimits& limits) {
   Status status;
   if (expected < pipelined_records_min) {
     auto cursor = log.cursor(from);
+    RecordDecoder decoder;
+    Record record;
     for (; cursor->valid() && cursor->sequence() <= limits.up_to_sequence; cursor->next()) {
-      Result<Record> record = cursor->record();
-      if (!record.is_ok()) return record.status();
-      if (!apply_within(views, *record, limits, &done, &status)) return status;
+      Status decoded = cursor->record_into(decoder, &record);
+      if (!decoded.is_ok()) return decoded;
+      if (!apply_within(views, record, limits, &done, &status)) return status;
     }
     return cursor->status();
   }
   views.reserve_token_ids(views.token_count() + expected);
-  RecordReader reader(log, from, limits.up_to_sequence);
+  views.reserve_token_secrets(views.token_count() +
+                              estimate_token_creations(log, from,
+                                                       std::min(head, limits.up_to_sequence),
+                                                       limits.up_to_time_ns));
+  RecordPipeline pipeline(log, from, limits.up_to_sequence);
   while (true) {
-    Batch batch = reader.next();
-    for (const Record& record : batch.records) {
-      if (!apply_within(views, record, limits, &done, &status)) return status;
+    const RecordPipeline::Records batch = pipeline.next();
+    const std::span<const Record> records = batch.records;
+    for (std::size_t i = 0; i < records.size(); ++i) {
+      if (i + prefetch_distance_records < records.size()) {
+        prefetch_for_apply(views, records[i + prefetch_distance_records]);
+      }
+      if (!apply_within(views, records[i], limits, &done, &status)) return status;
     }
     if (batch.last) return batch.end;
   }

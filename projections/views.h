@@ -165,6 +165,10 @@ class Views {
   // random read of every token it holds (its hash is computed from the token record); its
   // slots are 4 bytes, so sizing it from an over-estimate (the records to replay) is cheap.
   void reserve_token_ids(std::size_t count) { tokens_by_id_.reserve(count); }
+  // Sizes the secret index for `count` tokens. Its slots are 64 bytes, so this wants a close
+  // estimate, not an upper bound; growing it instead allocates, zeroes and refills a table of
+  // twice the size each time, which a long replay pays for in page faults (docs/benchmarks.md).
+  void reserve_token_secrets(std::size_t count) { tokens_by_secret_.reserve(count); }
   const TokenUsage* usage(TokenIndex index) const;
   std::size_t token_count() const { return tokens_.size(); }
   std::size_t user_count() const { return users_.size(); }
@@ -181,6 +185,7 @@ class Views {
 
  private:
   friend class ViewsWriter;
+  friend class ViewsPrefetcher;
   friend class SnapshotAccess;
 
   struct TokenIdHash {

@@ -33,7 +33,7 @@ if [[ ! -d tests/e2e/node_modules/fastly ]]; then
 fi
 
 # The tests that start threads of their own; TSan checks these (the others are single-threaded).
-threaded_tests='^(Log\.|LogCrash\.|Threads/ChainVerifierTest\.|TokenServiceTest\.|ReplayTest\.|DomainSimulation\.|ServerTest\.|ServerAbuseTest\.)'
+threaded_tests='^(Log\.|RecordPipelineTest\.|LogCrash\.|Threads/ChainVerifierTest\.|TokenServiceTest\.|ReplayTest\.|DomainSimulation\.|ServerTest\.|ServerAbuseTest\.)'
 # Debian's RocksDB is not built with TSan; see tests/tsan.supp.
 export TSAN_OPTIONS="suppressions=$PWD/tests/tsan.supp halt_on_error=1 second_deadlock_stack=1"
 export UBSAN_OPTIONS="print_stacktrace=1 halt_on_error=1"

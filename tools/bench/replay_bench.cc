@@ -2,11 +2,13 @@
 // RocksDB iteration over the same records in the same run:
 //   verify  - verify_chain (decode, check sequence and hash chain), what `tokenledger-replay
 //             verify` does;
-//   rebuild - replay_within into fresh views (decode and apply), what `rebuild` and `state` do;
+//   decode  - reading and decoding every record on one thread (what a rebuild spreads over two);
+//   rebuild - replay_within into fresh views (read, decode, apply), what `rebuild` and `state` do;
 //   plain   - a RocksDB iterator over the records column family, reading every key and value.
-// Usage: replay_bench [--events N] [--dir DIR] [--reuse]
+// Usage: replay_bench [--events N] [--dir DIR] [--reuse] [--only WALK]
 //   default 5,000,000 events in a scratch dir; --reuse keeps a log already in --dir (written by an
 //   earlier run) instead of writing a new one, so that repeated runs measure reading only.
+//   --only plain|verify|decode|rebuild runs that walk alone (for a profiler); no ratios then.
 #include <rocksdb/db.h>
 
 #include <chrono>
@@ -19,6 +21,7 @@
 #include "ledger/chain_verifier.h"
 #include "ledger/log.h"
 #include "ledger/log_keys.h"
+#include "ledger/record_codec.h"
 #include "ledger/sha256.h"
 #include "projections/replay.h"
 
@@ -95,6 +98,7 @@ int main(int argc, char** argv) {
   std::uint64_t event_count = 5'000'000;
   std::filesystem::path dir;
   bool reuse = false;
+  std::string only;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--reuse") == 0) {
       reuse = true;
@@ -102,6 +106,11 @@ int main(int argc, char** argv) {
       event_count = std::stoull(argv[++i]);
     } else if (i + 1 < argc && std::strcmp(argv[i], "--dir") == 0) {
       dir = argv[++i];
+    } else if (i + 1 < argc && std::strcmp(argv[i], "--only") == 0) {
+      only = argv[++i];
+      if (only != "plain" && only != "verify" && only != "decode" && only != "rebuild") {
+        fail("--only takes plain, verify, decode or rebuild");
+      }
     } else {
       fail(std::string("unknown argument ") + argv[i]);
     }
@@ -126,9 +135,17 @@ int main(int argc, char** argv) {
   std::unique_ptr<Log> log = Log::open(options).value();
   const double records = static_cast<double>(log->head().sequence);
 
-  // Plain RocksDB iteration over the same column family.
+  const auto runs = [&](const char* walk) { return only.empty() || only == walk; };
+  // "ratio to plain 0.52", or a note that plain iteration did not run (--only).
   double plain_rate = 0;
-  {
+  const auto ratio = [&](double rate) {
+    char text[64] = "no plain run";
+    if (plain_rate > 0)
+      std::snprintf(text, sizeof text, "ratio to plain %.2f", rate / plain_rate);
+    return std::string(text);
+  };
+  // Plain RocksDB iteration over the same column family.
+  if (runs("plain")) {
     std::vector<rocksdb::ColumnFamilyDescriptor> families = {
         {rocksdb::kDefaultColumnFamilyName, {}},
         {std::string(log_keys::records_column_family), {}}};
@@ -153,29 +170,38 @@ int main(int argc, char** argv) {
     for (auto* handle : handles) db->DestroyColumnFamilyHandle(handle);
     delete db;
   }
-  auto start = Clock::now();
-  const ChainReport report = verify_chain(*log);
-  const double verify_rate = records / seconds_since(start);
-  if (!report.ok()) fail("the chain did not verify: " + report.problems.front().message);
-  std::printf("verify: %.0f records/s (ratio to plain %.2f; goal >= 1,000,000/s)\n", verify_rate,
-              verify_rate / plain_rate);
-  // What the rebuild's reading thread does, alone: the log's cursor decoding every record.
-  start = Clock::now();
-  std::uint64_t decoded = 0;
-  for (auto cursor = log->cursor(1); cursor->valid(); cursor->next()) {
-    if (!cursor->record().is_ok()) fail("a record did not decode");
-    ++decoded;
+  if (runs("verify")) {
+    const auto start = Clock::now();
+    const ChainReport report = verify_chain(*log);
+    const double verify_rate = records / seconds_since(start);
+    if (!report.ok()) fail("the chain did not verify: " + report.problems.front().message);
+    std::printf("verify: %.0f records/s (%s; goal >= 1,000,000/s)\n", verify_rate,
+                ratio(verify_rate).c_str());
   }
-  const double decode_rate = static_cast<double>(decoded) / seconds_since(start);
-  std::printf("read and decode (one thread): %.0f records/s (ratio to plain %.2f)\n", decode_rate,
-              decode_rate / plain_rate);
-  start = Clock::now();
-  Views views;
-  if (!replay_within(views, *log, ReplayLimits{}).is_ok()) fail("rebuild failed");
-  const double rebuild_rate = records / seconds_since(start);
-  std::printf("rebuild: %.0f records/s (ratio to plain %.2f; goal >= 0.33), %zu tokens, %zu live\n",
-              rebuild_rate, rebuild_rate / plain_rate, views.token_count(),
-              views.live_token_count());
+  // Reading and decoding every record on one thread: the part of a rebuild that its pipeline
+  // spreads over two (ledger/record_pipeline.h).
+  if (runs("decode")) {
+    const auto start = Clock::now();
+    std::uint64_t decoded = 0;
+    RecordDecoder decoder;
+    Record record;
+    for (auto cursor = log->cursor(1); cursor->valid(); cursor->next()) {
+      if (!cursor->record_into(decoder, &record).is_ok()) fail("a record did not decode");
+      ++decoded;
+    }
+    const double decode_rate = static_cast<double>(decoded) / seconds_since(start);
+    std::printf("read and decode (one thread): %.0f records/s (%s)\n", decode_rate,
+                ratio(decode_rate).c_str());
+  }
+  if (runs("rebuild")) {
+    const auto start = Clock::now();
+    Views views;
+    if (!replay_within(views, *log, ReplayLimits{}).is_ok()) fail("rebuild failed");
+    const double rebuild_rate = records / seconds_since(start);
+    std::printf("rebuild: %.0f records/s (%s; goal >= 0.33 of plain), %zu tokens, %zu live\n",
+                rebuild_rate, ratio(rebuild_rate).c_str(), views.token_count(),
+                views.live_token_count());
+  }
   log.reset();
   if (scratch) std::filesystem::remove_all(dir);
   return 0;
