@@ -6,6 +6,7 @@
 #include <kj/exception.h>
 
 #include <array>
+#include <cstdint>
 #include <cstring>
 #include <exception>
 
@@ -353,17 +354,22 @@ Status read_root(std::string_view bytes, std::uint64_t sequence, Read read) {
     return corruption(sequence, "record size " + std::to_string(bytes.size()) +
                                     " is not a whole number of 8-byte words");
   }
-  // Cap'n Proto reads words in place; stored values carry no alignment promise, so copy: onto
-  // the stack for the usual few hundred bytes, the heap beyond.
+  // Cap'n Proto reads words in place. Bytes that are already word-aligned (a RecordPipeline
+  // batch lays records out so) are read where they are; other stored values carry no alignment
+  // promise, so copy them: onto the stack for the usual few hundred bytes, the heap beyond.
   const std::size_t word_count = bytes.size() / sizeof(capnp::word);
   std::array<capnp::word, small_record_words> small;
   kj::Array<capnp::word> large;
-  capnp::word* words = small.data();
-  if (word_count > small.size()) {
-    large = kj::heapArray<capnp::word>(word_count);
-    words = large.begin();
+  const capnp::word* words = reinterpret_cast<const capnp::word*>(bytes.data());
+  if (reinterpret_cast<std::uintptr_t>(bytes.data()) % alignof(capnp::word) != 0) {
+    capnp::word* copy = small.data();
+    if (word_count > small.size()) {
+      large = kj::heapArray<capnp::word>(word_count);
+      copy = large.begin();
+    }
+    std::memcpy(copy, bytes.data(), bytes.size());
+    words = copy;
   }
-  std::memcpy(words, bytes.data(), bytes.size());
   try {
     capnp::ReaderOptions options;
     options.traversalLimitInWords = traversal_limit_words;

@@ -3,6 +3,11 @@
 #include "ledger/assert.h"
 
 namespace tokenledger {
+namespace {
+
+constexpr std::size_t word_bytes = 8;  // a Cap'n Proto word
+
+}  // namespace
 
 RecordPipeline::RecordPipeline(const Log& log, std::uint64_t from_sequence,
                                std::uint64_t up_to_sequence)
@@ -89,7 +94,11 @@ void RecordPipeline::read_batch(LogCursor& cursor, Batch& batch) {
       return;
     }
     const std::string_view bytes = cursor.bytes();
-    batch.entries.push_back(Entry{cursor.sequence(), batch.bytes.size(), bytes.size()});
+    // Each record starts on a word boundary, so that decoding reads it in place
+    // (record_decoder.cc); the buffer itself comes from operator new, which aligns to 16.
+    const std::size_t offset = (batch.bytes.size() + word_bytes - 1) / word_bytes * word_bytes;
+    batch.bytes.resize(offset);
+    batch.entries.push_back(Entry{cursor.sequence(), offset, bytes.size()});
     batch.bytes.append(bytes);
     cursor.next();
   }
