@@ -42,6 +42,12 @@ Result<Record> decode_record(std::string_view bytes, std::uint64_t sequence_for_
 // mix of fields and must not be used. Thread-safety: one thread at a time per RecordDecoder.
 class RecordDecoder {
  public:
+  // What to decode. `without_actor` leaves Record::event.actor empty and its bytes unread: for
+  // walks that fold events into views, which never read who acted (apply.h).
+  enum class Fields : std::uint8_t { all, without_actor };
+
+  explicit RecordDecoder(Fields fields = Fields::all) : fields_(fields) {}
+
   Status decode(std::string_view bytes, std::uint64_t sequence_for_messages, Record* out);
 
   // Bodies kept per kind (std::variant index); a walk needs about as many as it has Records in
@@ -50,6 +56,7 @@ class RecordDecoder {
   using SpareBodies = std::array<std::vector<EventBody>, std::variant_size_v<EventBody>>;
 
  private:
+  Fields fields_;
   SpareBodies spares_;
 };
 

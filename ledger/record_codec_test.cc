@@ -68,6 +68,23 @@ TEST(RecordCodec, ARecordDecoderLeavesNothingOfTheRecordDecodedBefore) {
   }
 }
 
+TEST(RecordCodec, ARecordDecoderWithoutTheActorLeavesItEmptyAndDecodesTheRest) {
+  const Actor full_actor{"user-4Lq3C2Xj0pM8d6zYw1Bn5a", "token-2j1hEyxXOEqYaSipeZHaW4", "192.0.2.7",
+                         "fastly-js/13.0.0", "req-0009"};
+  RecordDecoder with_actor;
+  RecordDecoder without_actor(RecordDecoder::Fields::without_actor);
+  Record out;
+  std::uint64_t sequence = 0;
+  for (const Event& event : testing::sample_events()) {
+    Record record = sample_record(++sequence, Event{full_actor, event.body});
+    const std::string stored = encode_record(record).value();
+    ASSERT_TRUE(with_actor.decode(stored, sequence, &out).is_ok());  // out holds an actor now
+    ASSERT_TRUE(without_actor.decode(stored, sequence, &out).is_ok());
+    record.event.actor = Actor{};
+    EXPECT_EQ(out, record) << event_kind_name(event.body);
+  }
+}
+
 TEST(RecordCodec, ARecordDecoderRefusesWhatDecodeRecordRefuses) {
   const std::string bytes = encode_record(sample_record(3, testing::sample_events()[6])).value();
   RecordDecoder decoder;

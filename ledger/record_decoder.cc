@@ -79,6 +79,7 @@ Hash to_hash(capnp::Data::Reader data, std::uint64_t sequence, const char* what)
 struct Decoder {
   std::uint64_t sequence;
   RecordDecoder::SpareBodies* spares;  // null: a one-off decode keeps nothing
+  bool with_actor = true;
 
   Role role(s::Role v) {
     return static_cast<Role>(checked_enum(v, s::Role::SUPERUSER, sequence, "role"));
@@ -332,7 +333,11 @@ struct Decoder {
     out.sequence = head.sequence;
     out.recorded_at_ns = head.recorded_at_ns;
     out.prev_hash = head.prev_hash;
-    actor(r.getActor(), out.event.actor);
+    if (with_actor) {
+      actor(r.getActor(), out.event.actor);
+    } else {
+      out.event.actor = Actor{};
+    }
     body(r.getEvent(), out.event.body);
   }
 };
@@ -395,7 +400,7 @@ Status read_root(std::string_view bytes, std::uint64_t sequence, Read read) {
 Status RecordDecoder::decode(std::string_view bytes, std::uint64_t sequence_for_messages,
                              Record* out) {
   return read_root(bytes, sequence_for_messages, [&](s::Record::Reader r) {
-    Decoder{sequence_for_messages, &spares_}.record(r, *out);
+    Decoder{sequence_for_messages, &spares_, fields_ == Fields::all}.record(r, *out);
   });
 }
 

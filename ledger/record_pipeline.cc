@@ -10,8 +10,13 @@ constexpr std::size_t word_bytes = 8;  // a Cap'n Proto word
 }  // namespace
 
 RecordPipeline::RecordPipeline(const Log& log, std::uint64_t from_sequence,
-                               std::uint64_t up_to_sequence)
-    : log_(log), from_(from_sequence), up_to_(up_to_sequence), thread_([this] { run(); }) {}
+                               std::uint64_t up_to_sequence, RecordDecoder::Fields fields)
+    : log_(log),
+      from_(from_sequence),
+      up_to_(up_to_sequence),
+      fields_(fields),
+      caller_decoder_(fields),
+      thread_([this] { run(); }) {}
 
 RecordPipeline::~RecordPipeline() {
   {
@@ -49,7 +54,7 @@ RecordPipeline::Records RecordPipeline::next() {
 
 void RecordPipeline::run() {
   std::unique_ptr<LogCursor> cursor = log_.cursor(from_);
-  RecordDecoder decoder;
+  RecordDecoder decoder(fields_);
   std::unique_lock lock(mutex_);
   while (!stopping_) {
     // First choice: decode a batch the caller will not take next (it may be about to decode

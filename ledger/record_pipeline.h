@@ -32,8 +32,10 @@ namespace tokenledger {
 
 class RecordPipeline {
  public:
-  // Walks records from_sequence..up_to_sequence (or to the end of the log, if sooner).
-  RecordPipeline(const Log& log, std::uint64_t from_sequence, std::uint64_t up_to_sequence);
+  // Walks records from_sequence..up_to_sequence (or to the end of the log, if sooner), decoding
+  // `fields` of each (RecordDecoder::Fields).
+  RecordPipeline(const Log& log, std::uint64_t from_sequence, std::uint64_t up_to_sequence,
+                 RecordDecoder::Fields fields = RecordDecoder::Fields::all);
   ~RecordPipeline();
   RecordPipeline(const RecordPipeline&) = delete;
   RecordPipeline& operator=(const RecordPipeline&) = delete;
@@ -81,6 +83,7 @@ class RecordPipeline {
   const Log& log_;
   const std::uint64_t from_;
   const std::uint64_t up_to_;
+  const RecordDecoder::Fields fields_;
   RecordDecoder caller_decoder_;    // the caller's thread only
   std::unique_ptr<Batch> current_;  // the caller's thread only: the batch it was last given
 

@@ -68,7 +68,7 @@ Status fold(Views& views, const Log& log, const ReplayLimits& limits) {
   Status status;
   if (expected < pipelined_records_min) {
     auto cursor = log.cursor(from);
-    RecordDecoder decoder;
+    RecordDecoder decoder(RecordDecoder::Fields::without_actor);  // apply never reads it
     Record record;
     for (; cursor->valid() && cursor->sequence() <= limits.up_to_sequence; cursor->next()) {
       Status decoded = cursor->record_into(decoder, &record);
@@ -82,7 +82,7 @@ Status fold(Views& views, const Log& log, const ReplayLimits& limits) {
                               estimate_token_creations(log, from,
                                                        std::min(head, limits.up_to_sequence),
                                                        limits.up_to_time_ns));
-  RecordPipeline pipeline(log, from, limits.up_to_sequence);
+  RecordPipeline pipeline(log, from, limits.up_to_sequence, RecordDecoder::Fields::without_actor);
   while (true) {
     const RecordPipeline::Records batch = pipeline.next();
     const std::span<const Record> records = batch.records;
