@@ -92,7 +92,7 @@ void RecordPipeline::run() {
 }
 
 void RecordPipeline::read_batch(LogCursor& cursor, Batch& batch) {
-  while (batch.entries.size() < batch_records) {
+  while (batch.entries.size() < batch_records && batch.bytes.size() < batch_bytes_max) {
     if (!cursor.valid() || cursor.sequence() > up_to_) {
       batch.last = true;
       batch.end = cursor.status();

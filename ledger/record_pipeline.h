@@ -50,9 +50,12 @@ class RecordPipeline {
   };
   Records next();
 
+  // A batch ends at whichever comes first.
   static constexpr std::size_t batch_records = 256;
-  // Bounds the memory read ahead of the caller: at most this many batches wait (~300 bytes a
-  // record stored, ~600 decoded: a few MB).
+  static constexpr std::size_t batch_bytes_max = 256 * 1024;
+  // Bounds the memory read ahead of the caller: at most this many batches wait, as many more
+  // are kept for reuse. Records of a few hundred bytes (what the API writes) make that a few
+  // MB; the stored bytes are at most ~(2 * 16 + 1) * (256 KiB + one record) in any case.
   static constexpr std::size_t queued_batches_max = 16;
 
  private:

@@ -99,6 +99,27 @@ TEST_F(RecordPipelineTest, StopsAtTheEndOfItsRange) {
   EXPECT_TRUE(end.is_ok());
 }
 
+TEST_F(RecordPipelineTest, BatchesOfLargeRecordsEndAtTheirByteLimit) {
+  // 8 KiB records: a batch holds about 32 of them instead of 256.
+  std::vector<Event> large;
+  for (int i = 0; i < 300; ++i) {
+    large.push_back(
+        Event{Actor{}, CustomerCreated{"c" + std::to_string(i), std::string(8192, 'n')}});
+  }
+  ASSERT_TRUE(log_->append(large).is_ok());
+  RecordPipeline pipeline(*log_, record_count + 1, UINT64_MAX);
+  std::vector<std::uint64_t> seen;
+  std::size_t largest_batch = 0;
+  while (true) {
+    const RecordPipeline::Records batch = pipeline.next();
+    largest_batch = std::max(largest_batch, batch.records.size());
+    for (const Record& record : batch.records) seen.push_back(record.sequence);
+    if (batch.last) break;
+  }
+  EXPECT_EQ(seen, sequences(record_count + 1, record_count + 300));
+  EXPECT_LE(largest_batch, RecordPipeline::batch_bytes_max / 8192 + 1);
+}
+
 TEST_F(RecordPipelineTest, ADamagedRecordEndsTheWalkAfterTheRecordsBeforeIt) {
   log_.reset();
   // The first byte of the segment table: the record no longer frames as a message.
