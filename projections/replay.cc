@@ -60,10 +60,8 @@ bool apply_within(Views& views, const Record& record, const ReplayLimits& limits
 // The one loop every rebuild runs: records after views.sequence(), within the limits.
 Status fold(Views& views, const Log& log, const ReplayLimits& limits) {
   const std::uint64_t from = views.sequence() + 1;
-  const std::uint64_t head = log.head().sequence;
-  const std::uint64_t expected = std::min(head, limits.up_to_sequence) >= from
-                                     ? std::min(head, limits.up_to_sequence) - from + 1
-                                     : 0;
+  const std::uint64_t last = std::min(log.head().sequence, limits.up_to_sequence);
+  const std::uint64_t expected = last >= from ? last - from + 1 : 0;
   std::uint64_t done = 0;
   Status status;
   if (expected < pipelined_records_min) {
@@ -79,9 +77,7 @@ Status fold(Views& views, const Log& log, const ReplayLimits& limits) {
   }
   views.reserve_token_ids(views.token_count() + expected);
   views.reserve_token_secrets(views.token_count() +
-                              estimate_token_creations(log, from,
-                                                       std::min(head, limits.up_to_sequence),
-                                                       limits.up_to_time_ns));
+                              estimate_token_creations(log, from, last, limits.up_to_time_ns));
   RecordPipeline pipeline(log, from, limits.up_to_sequence, RecordDecoder::Fields::without_actor);
   while (true) {
     const RecordPipeline::Records batch = pipeline.next();
