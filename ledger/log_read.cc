@@ -67,15 +67,19 @@ class ClosedCursor final : public LogCursor {
   Status status() const override { return closed_status(); }
 };
 
+// decode_record, checked to be the record stored under `sequence` (the one-off form of
+// decode_stored_record).
+Result<Record> decode_placed_record(std::string_view bytes, std::uint64_t sequence) {
+  Result<Record> decoded = decode_record(bytes, sequence);
+  if (decoded.is_ok() && decoded->sequence != sequence)
+    return misplaced(sequence, decoded->sequence);
+  return decoded;
+}
+
 }  // namespace
 
 Result<Record> LogCursor::record() const {
-  const std::uint64_t key_sequence = sequence();
-  Result<Record> decoded = decode_record(bytes(), key_sequence);
-  if (decoded.is_ok() && decoded->sequence != key_sequence) {
-    return misplaced(key_sequence, decoded->sequence);
-  }
-  return decoded;
+  return decode_placed_record(bytes(), sequence());
 }
 
 Status LogCursor::record_into(RecordDecoder& decoder, Record* out) const {
@@ -125,9 +129,7 @@ Result<Hash> Log::record_hash(std::uint64_t sequence) const {
 Result<Record> Log::read(std::uint64_t sequence) const {
   Result<RawRecord> raw = read_raw(sequence);
   if (!raw.is_ok()) return raw.status();
-  Result<Record> record = decode_record(raw->bytes, sequence);
-  if (record.is_ok() && record->sequence != sequence) return misplaced(sequence, record->sequence);
-  return record;
+  return decode_placed_record(raw->bytes, sequence);
 }
 
 std::unique_ptr<LogCursor> Log::cursor(std::uint64_t from_sequence) const {
