@@ -14,9 +14,11 @@
 // table. Every comparison of digests is constant-time. Not thread-safe: the views' lock guards it.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <new>
 #include <type_traits>
 
@@ -28,6 +30,9 @@ namespace tokenledger {
 
 // Compares two digests in constant time (libsodium's crypto_verify_32).
 bool same_digest(const Hash& a, const Hash& b);
+
+// GCC's and Clang's 128-bit integer, for one multiply-high (__extension__: not ISO C++).
+__extension__ typedef unsigned __int128 DigestIndexWide;
 
 template <typename Entry>
 class DigestIndex {
@@ -54,7 +59,7 @@ class DigestIndex {
   // Starts loading the slot where a walk for `digest` begins; changes nothing. For callers
   // that know their next keys, so that the cache misses of several lookups overlap.
   void prefetch(const Hash& digest) const {
-    if (capacity_ != 0) __builtin_prefetch(&slots_[hash_of(digest) & (capacity_ - 1)]);
+    if (capacity_ != 0) __builtin_prefetch(&slots_[home_of(digest)]);
   }
 
   // Adds the entry; false, changing nothing, when the digest is already present.
@@ -71,11 +76,13 @@ class DigestIndex {
     return true;
   }
 
-  // Makes room for `count` entries without growing again.
+  // Makes room for `count` entries without growing again: exactly the slots the load limit
+  // asks for, not the next power of two (at millions of tokens that is hundreds of megabytes
+  // the kernel would have to zero and nobody would use).
   void reserve(std::size_t count) {
-    std::size_t capacity = capacity_ == 0 ? capacity_min : capacity_;
-    while (count * load_denominator > capacity * load_numerator) capacity *= 2;
-    if (capacity > capacity_) grow_to(capacity);
+    TL_ASSERT(count <= std::numeric_limits<std::size_t>::max() / load_denominator);
+    const std::size_t needed = (count * load_denominator + load_numerator - 1) / load_numerator + 1;
+    if (needed > capacity_) grow_to(std::max(needed, capacity_min));
   }
 
   std::size_t size() const { return size_; }
@@ -96,26 +103,28 @@ class DigestIndex {
   static constexpr std::size_t load_denominator = 10;
   static constexpr std::size_t capacity_min = 16;
 
-  static std::size_t hash_of(const Hash& digest) {
+  // Where the walk for `digest` starts: its first 8 bytes, a uniform 64-bit number, scaled to
+  // the capacity by a multiply and shift (Lemire's "fastrange"), so the capacity can be any
+  // size rather than a power of two.
+  std::size_t home_of(const Hash& digest) const {
     std::uint64_t value = 0;
     std::memcpy(&value, digest.data(), sizeof value);
-    return static_cast<std::size_t>(value);
+    return static_cast<std::size_t>((static_cast<DigestIndexWide>(value) * capacity_) >> 64);
   }
 
   // The slot holding `digest`, or the empty slot where it would go. There is always an empty
   // slot (the load limit), so the walk ends.
   std::size_t probe(const Hash& digest) const {
-    const std::size_t mask = capacity_ - 1;
-    std::size_t i = hash_of(digest) & mask;
+    std::size_t i = home_of(digest);
     // Constant time for each comparison: how much of a presented digest matched never shows.
     while (slots_[i].used && !same_digest(slots_[i].key, digest)) {
-      i = (i + 1) & mask;
+      i = i + 1 == capacity_ ? 0 : i + 1;
     }
     return i;
   }
 
   void grow_to(std::size_t capacity) {
-    TL_ASSERT(capacity >= capacity_min && (capacity & (capacity - 1)) == 0);
+    TL_ASSERT(capacity >= capacity_min && capacity > capacity_);
     Slot* old_slots = slots_;
     const std::size_t old_capacity = capacity_;
     slots_ = static_cast<Slot*>(allocate_large(capacity * sizeof(Slot)));
@@ -131,7 +140,7 @@ class DigestIndex {
   }
 
   Slot* slots_ = nullptr;
-  std::size_t capacity_ = 0;  // zero or a power of two
+  std::size_t capacity_ = 0;  // zero or at least capacity_min
   std::size_t size_ = 0;
 };
 

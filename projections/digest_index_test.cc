@@ -16,10 +16,13 @@ Hash digest_of(std::uint64_t n) {
   return sha256("key " + std::to_string(n));
 }
 
-// A digest whose table position (its first 8 bytes) is chosen: collisions on purpose.
-Hash digest_at(std::uint64_t position, std::uint8_t tail) {
+// A digest whose walk starts at slot `position` of a table of `capacity` slots: collisions on
+// purpose. The first 8 bytes, scaled to the capacity, give the position (digest_index.h).
+Hash digest_at(std::uint64_t position, std::uint64_t capacity, std::uint8_t tail) {
+  const DigestIndexWide scaled = (static_cast<DigestIndexWide>(position) << 64) + capacity - 1;
+  const auto value = static_cast<std::uint64_t>(scaled / capacity);
   Hash digest{};
-  std::memcpy(digest.data(), &position, sizeof position);
+  std::memcpy(digest.data(), &value, sizeof value);
   digest[31] = tail;
   return digest;
 }
@@ -58,15 +61,41 @@ TEST(DigestIndex, CollisionsAndWrapAroundAreWalked) {
   DigestIndex<Entry> index;
   const std::size_t last = 15;  // the 16-slot table before any growth
   for (std::uint8_t tail = 0; tail < 5; ++tail) {
-    ASSERT_TRUE(index.insert(digest_at(last, tail), Entry{tail}));
+    ASSERT_TRUE(index.insert(digest_at(last, 16, tail), Entry{tail}));
   }
   ASSERT_EQ(index.capacity(), 16u);
   for (std::uint8_t tail = 0; tail < 5; ++tail) {
-    ASSERT_NE(index.find(digest_at(last, tail)), nullptr);
-    EXPECT_EQ(index.find(digest_at(last, tail))->value, tail);
+    ASSERT_NE(index.find(digest_at(last, 16, tail)), nullptr);
+    EXPECT_EQ(index.find(digest_at(last, 16, tail))->value, tail);
   }
-  EXPECT_EQ(index.find(digest_at(last, 5)), nullptr);
-  EXPECT_EQ(index.find(digest_at(0, 0)), nullptr);  // slot 0 holds a wrapped neighbour
+  EXPECT_EQ(index.find(digest_at(last, 16, 5)), nullptr);
+  EXPECT_EQ(index.find(digest_at(0, 16, 0)), nullptr);  // slot 0 holds a wrapped neighbour
+}
+
+// reserve() sizes the table to the load limit exactly, so its capacity is rarely a power of
+// two; the walk must still wrap from its last slot to slot 0, and growth must keep every entry.
+TEST(DigestIndex, ATableOfAnySizeWrapsAndGrows) {
+  DigestIndex<Entry> index;
+  index.reserve(100);
+  const std::size_t capacity = index.capacity();
+  ASSERT_EQ(capacity, 144u);  // ceil(100 / 0.7) + 1: one slot always stays empty
+  const std::size_t last = capacity - 1;
+  for (std::uint8_t tail = 0; tail < 5; ++tail) {
+    ASSERT_TRUE(index.insert(digest_at(last, capacity, tail), Entry{tail}));
+  }
+  for (std::uint8_t tail = 0; tail < 5; ++tail) {
+    ASSERT_NE(index.find(digest_at(last, capacity, tail)), nullptr);
+    EXPECT_EQ(index.find(digest_at(last, capacity, tail))->value, tail);
+  }
+  EXPECT_EQ(index.find(digest_at(last, capacity, 5)), nullptr);
+  EXPECT_EQ(index.find(digest_at(0, capacity, 0)), nullptr);  // wrapped neighbours in slot 0..3
+  EXPECT_EQ(index.find(digest_at(3, capacity, 4)), nullptr);
+  for (std::uint32_t n = 0; n < 1'000; ++n) ASSERT_TRUE(index.insert(digest_of(n), Entry{n}));
+  EXPECT_EQ(index.capacity(), capacity * 16);  // 1005 entries: doubled four times
+  for (std::uint8_t tail = 0; tail < 5; ++tail) {
+    ASSERT_NE(index.find(digest_at(last, capacity, tail)), nullptr);
+  }
+  for (std::uint32_t n = 0; n < 1'000; ++n) ASSERT_EQ(index.find(digest_of(n))->value, n);
 }
 
 TEST(DigestIndex, GrowsKeepingEveryEntryAndStaysUnderItsLoadLimit) {
@@ -100,7 +129,7 @@ TEST(DigestIndex, AgreesWithAMapOnRandomInserts) {
   DigestIndex<Entry> index;
   std::map<Hash, std::uint32_t> model;
   for (std::uint32_t n = 0; n < 4'000; ++n) {
-    const Hash digest = digest_at(random() % 64, static_cast<std::uint8_t>(random() % 256));
+    const Hash digest = digest_at(random() % 64, 64, static_cast<std::uint8_t>(random() % 256));
     const bool inserted = index.insert(digest, Entry{n});
     EXPECT_EQ(inserted, model.emplace(digest, n).second);
   }

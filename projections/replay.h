@@ -27,4 +27,11 @@ struct ReplayLimits {
 };
 Status replay_within(Views& views, const Log& log, const ReplayLimits& limits);
 
+// About how many tokens records from..to recorded up to `up_to_time_ns` create (5% over the
+// estimate), from a sample of them, so that a long replay can size the token indexes once
+// (Views::reserve_token_ids, reserve_token_secrets). A guess: a record that cannot be read is
+// left out of the sample, and the replay itself reports it.
+std::size_t estimate_token_creations(const Log& log, std::uint64_t from, std::uint64_t to,
+                                     TimeNs up_to_time_ns);
+
 }  // namespace tokenledger

@@ -114,6 +114,22 @@ TEST_F(ReplayTest, ATimeLimitStopsAfterTheLastRecordAtOrBeforeIt) {
   EXPECT_EQ(views.sequence(), 2u + 100u * (tokens_per_batch + tokens_per_batch / 5));
 }
 
+// The log repeats every six records (five creations, a revoke), and a sample taken at a fixed
+// stride (70 here) would land on creations only and guess every record creates a token; the
+// estimate must stay near the truth, a little over it, within a time limit too.
+TEST_F(ReplayTest, TheTokenEstimateIsNearTheTruthOnAPeriodicLog) {
+  const auto near_over = [](std::size_t estimate, double truth) {
+    return static_cast<double>(estimate) >= truth && static_cast<double>(estimate) <= truth * 1.1;
+  };
+  const std::size_t whole = estimate_token_creations(*log_, 1, head_, INT64_MAX);
+  EXPECT_TRUE(near_over(whole, 30'000)) << whole;
+  const std::size_t half =
+      estimate_token_creations(*log_, 1, head_, start_ns + 60 * second_ns);  // batches 0..59
+  EXPECT_TRUE(near_over(half, 15'000)) << half;
+  EXPECT_EQ(estimate_token_creations(*log_, 10, 9, INT64_MAX), 0u);  // an empty range
+  EXPECT_EQ(estimate_token_creations(*log_, 1, 2, INT64_MAX), 0u);   // customer and user only
+}
+
 TEST_F(ReplayTest, AMissingRecordIsNamedAndEverythingBeforeItApplied) {
   log_.reset();
   ASSERT_TRUE(testing::tamper_remove_record(dir_.path(), 22'222).is_ok());
