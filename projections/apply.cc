@@ -156,7 +156,12 @@ class ViewsWriter {
   Status operator()(const TokenUsed& e) {
     const auto found = v_.tokens_by_id_.find(std::string_view(e.token_id));
     if (found == v_.tokens_by_id_.end()) return bad("unknown token " + e.token_id);
-    TokenUsage& usage = v_.usage_[*found];
+    Token& token = v_.tokens_[*found];
+    if (token.usage_slot == no_usage_slot) {
+      token.usage_slot = static_cast<std::uint32_t>(v_.usages_.size());
+      v_.usages_.emplace_back().token = *found;
+    }
+    TokenUsage& usage = v_.usages_[token.usage_slot].usage;
     if (e.last_used_at_ns >= usage.last_used_at_ns) {
       usage.last_used_at_ns = e.last_used_at_ns;
       usage.client_ip = e.client_ip.value_or("");

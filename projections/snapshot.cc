@@ -154,15 +154,14 @@ SnapshotCapture SnapshotAccess::capture(const Views& v, const Hash& head_hash) {
     const Token& t = v.tokens_[i];
     changes[i] = TokenChanges{t.ended_at_ns, t.sudo_expires_at_ns, t.state, t.revoke_reason};
   }
-  auto usage = out.initUsage(static_cast<unsigned>(v.usage_.size()));
-  unsigned i = 0;
-  for (const auto& [index, u] : v.usage_) {
-    usage[i].setToken(index);
+  auto usage = out.initUsage(static_cast<unsigned>(v.usages_.size()));
+  for (unsigned i = 0; i < v.usages_.size(); ++i) {
+    const TokenUsage& u = v.usages_[i].usage;
+    usage[i].setToken(v.usages_[i].token);
     usage[i].setLastUsedAtNs(u.last_used_at_ns);
     usage[i].setClientIp(text(u.client_ip));
     usage[i].setUserAgent(text(u.user_agent));
     usage[i].setUseCount(u.use_count);
-    ++i;
   }
   return SnapshotCapture(std::move(message), std::move(changes), v.tokens_.frozen());
 }
@@ -297,8 +296,13 @@ Status SnapshotAccess::load(schema::Snapshot::Reader in, Views& v) {
   }
   for (auto u : in.getUsage()) {
     if (u.getToken() >= v.tokens_.size()) return bad("usage of an unknown token");
-    v.usage_[u.getToken()] = TokenUsage{u.getLastUsedAtNs(), str(u.getClientIp()),
-                                        str(u.getUserAgent()), u.getUseCount()};
+    Token& token = v.tokens_[u.getToken()];
+    if (token.usage_slot != no_usage_slot) return bad("usage of a token listed twice");
+    token.usage_slot = static_cast<std::uint32_t>(v.usages_.size());
+    Views::UsageSlot& slot = v.usages_.emplace_back();
+    slot.token = u.getToken();
+    slot.usage = TokenUsage{u.getLastUsedAtNs(), str(u.getClientIp()), str(u.getUserAgent()),
+                            u.getUseCount()};
   }
   return Status::ok();
 }

@@ -103,8 +103,10 @@ const Customer* Views::customer_by_id(std::string_view id) const {
 }
 
 const TokenUsage* Views::usage(TokenIndex index) const {
-  const auto found = usage_.find(index);
-  return found == usage_.end() ? nullptr : &found->second;
+  const std::uint32_t slot = tokens_[index].usage_slot;
+  if (slot == no_usage_slot) return nullptr;
+  TL_ASSERT(slot < usages_.size() && usages_[slot].token == index);
+  return &usages_[slot].usage;
 }
 
 TokenIndex Views::index_of(const Token& token) const {
@@ -127,7 +129,7 @@ bool same_token(const Token& a, const Token& b) {
 bool Views::same_as(const Views& other) const {
   if (sequence_ != other.sequence_ || recorded_at_ns_ != other.recorded_at_ns_ ||
       tokens_.size() != other.tokens_.size() || users_ != other.users_ ||
-      customers_ != other.customers_ || usage_ != other.usage_ ||
+      customers_ != other.customers_ || usages_.size() != other.usages_.size() ||
       expiry_queue_ != other.expiry_queue_ || live_token_count_ != other.live_token_count_) {
     return false;
   }
@@ -138,6 +140,11 @@ bool Views::same_as(const Views& other) const {
   };
   for (std::size_t i = 0; i < tokens_.size(); ++i) {
     if (!same_token(tokens_[i], other.tokens_[i])) return false;
+    const TokenUsage* used = usage(static_cast<TokenIndex>(i));
+    const TokenUsage* other_used = other.usage(static_cast<TokenIndex>(i));
+    if ((used == nullptr) != (other_used == nullptr) || (used != nullptr && *used != *other_used)) {
+      return false;
+    }
     // The secret index carries copies of token fields: they must agree too.
     const SecretEntry* mine = secret_entry(tokens_[i].secret_sha256);
     if (!same_entry(mine, other.secret_entry(tokens_[i].secret_sha256)) ||

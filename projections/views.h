@@ -59,8 +59,11 @@ std::vector<Scope> scope_list(ScopeSet set);  // in enum order
 // "global purge_select": the names, space-separated (the contract's "scope" string).
 std::string scope_string(ScopeSet set);
 
-// Once apply() has created a token, only state, revoke_reason, ended_at_ns and
-// sudo_expires_at_ns ever change: a snapshot reads the rest while commands go on (snapshot.h).
+inline constexpr std::uint32_t no_usage_slot = std::numeric_limits<std::uint32_t>::max();
+
+// Once apply() has created a token, only state, revoke_reason, ended_at_ns,
+// sudo_expires_at_ns and usage_slot ever change: a snapshot reads the rest while commands go on
+// (snapshot.h).
 struct Token {
   TokenId id{};
   TokenState state = TokenState::live;
@@ -70,6 +73,9 @@ struct Token {
   UserIndex user = 0;
   CustomerIndex customer = 0;
   Hash secret_sha256{};
+  // Where the views keep this token's last use (Views::usage), set on its first TokenUsed.
+  // Internal to the views: it fills what was padding, and a token's use costs no hash lookup.
+  std::uint32_t usage_slot = no_usage_slot;
   TimeNs created_at_ns = 0;
   TimeNs expires_at_ns = no_time;
   TimeNs ended_at_ns = no_time;  // when it was revoked or recorded as expired
@@ -213,7 +219,14 @@ class Views {
   absl::flat_hash_map<std::string, UserIndex> users_by_id_;
   absl::flat_hash_map<std::string, UserIndex> users_by_login_;
   absl::flat_hash_map<std::string, CustomerIndex> customers_by_id_;
-  absl::flat_hash_map<TokenIndex, TokenUsage> usage_;
+  // The last use of every token ever used, in the order of first use; Token::usage_slot points
+  // here. A hash map keyed by token needed a lookup per use and, during a replay, grew by
+  // doubling through slots of 88 bytes.
+  struct UsageSlot {
+    TokenIndex token = 0;
+    TokenUsage usage;
+  };
+  ChunkedVector<UsageSlot> usages_;
   std::set<std::pair<TimeNs, TokenIndex>> expiry_queue_;
   std::size_t live_token_count_ = 0;
 };
