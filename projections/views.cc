@@ -5,6 +5,10 @@
 #include "ledger/assert.h"
 
 namespace tokenledger {
+
+// Three million tokens are half a gigabyte; a field added to Token should fill padding, not add
+// a word to every one (usage_slot did).
+static_assert(sizeof(Token) <= 160, "Token grew");
 namespace {
 // Debian's abseil keeps its own string_view type; its string maps look up by that one.
 absl::string_view as_absl(std::string_view text) {
