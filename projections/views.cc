@@ -59,10 +59,7 @@ std::string scope_string(ScopeSet set) {
   return text;
 }
 
-std::size_t Views::TokenIdHash::operator()(TokenIndex index) const {
-  return (*this)(token_id_view((*tokens)[index].id));
-}
-std::size_t Views::TokenIdHash::operator()(std::string_view id) const {
+std::size_t Views::TokenIdHash::other_length_hash(std::string_view id) {
   return absl::Hash<absl::string_view>{}(as_absl(id));
 }
 bool Views::TokenIdEq::operator()(std::string_view id, TokenIndex b) const {

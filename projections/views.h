@@ -14,6 +14,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <deque>
 #include <limits>
 #include <optional>
@@ -194,11 +195,35 @@ class Views {
   friend class ViewsPrefetcher;
   friend class SnapshotAccess;
 
+  // Token ids come from a cryptographic source (no caller chooses what is stored, so nobody can
+  // build a cluster), and a stored one is always 22 bytes: those hash with two multiplies over
+  // three overlapping 8-byte loads (wyhash's mixing) instead of absl's general string hash, which
+  // a replay ran several times per token. Other lengths, looked up but never stored, take
+  // absl's.
   struct TokenIdHash {
     using is_transparent = void;
     const ChunkedVector<Token>* tokens;
-    std::size_t operator()(TokenIndex index) const;
-    std::size_t operator()(std::string_view id) const;
+    std::size_t operator()(TokenIndex index) const {
+      return (*this)(token_id_view((*tokens)[index].id));
+    }
+    std::size_t operator()(std::string_view id) const {
+      if (id.size() != token_id_size) return other_length_hash(id);
+      std::uint64_t a = 0;
+      std::uint64_t b = 0;
+      std::uint64_t c = 0;
+      std::memcpy(&a, id.data(), 8);
+      std::memcpy(&b, id.data() + 8, 8);
+      std::memcpy(&c, id.data() + token_id_size - 8, 8);
+      return mix(a ^ 0xa0761d6478bd642full, b ^ 0xe7037ed1a0b428dbull) ^
+             mix(c ^ 0x8ebc6af09c88c6e3ull, 0x589965cc75374cc3ull);
+    }
+    static std::size_t other_length_hash(std::string_view id);
+    // The 128-bit product's halves, folded.
+    static std::uint64_t mix(std::uint64_t x, std::uint64_t y) {
+      __extension__ typedef unsigned __int128 Wide;
+      const Wide product = static_cast<Wide>(x) * y;
+      return static_cast<std::uint64_t>(product) ^ static_cast<std::uint64_t>(product >> 64);
+    }
   };
   struct TokenIdEq {
     using is_transparent = void;
