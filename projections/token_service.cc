@@ -233,6 +233,11 @@ void TokenService::forget_unwritten_records() {
   }
 }
 
+bool snapshot_due(std::uint64_t records_since, std::uint64_t views_things,
+                  std::uint64_t interval_records_min) {
+  return records_since > 0 && records_since >= std::max(interval_records_min, views_things);
+}
+
 std::string_view login_outcome_name(LoginOutcome outcome) {
   switch (outcome) {
     case LoginOutcome::ok:
@@ -343,9 +348,13 @@ Status TokenService::run_background_once(bool flush_all) {
     }
   }
   if (options_.snapshot_path) {
-    const std::uint64_t since =
-        read([](const Views& v) { return v.sequence(); }) - snapshot_sequence_;
-    if (since >= options_.snapshot_interval_records) return write_snapshot();
+    const auto [sequence, things] = read([](const Views& v) {
+      return std::pair<std::uint64_t, std::uint64_t>(
+          v.sequence(), v.token_count() + v.user_count() + v.customer_count());
+    });
+    if (snapshot_due(sequence - snapshot_sequence_, things, options_.snapshot_interval_records)) {
+      return write_snapshot();
+    }
   }
   return Status::ok();
 }

@@ -45,9 +45,9 @@ struct TokenServiceOptions {
   std::size_t usage_tracked_tokens_max = 1'000'000;
   std::chrono::milliseconds background_interval{1000};  // expiry and usage, about once a second
   // Where the views' snapshot lives (none: always replay the whole log). It is loaded at open,
-  // written by stop(), and rewritten in the background every snapshot_interval_records.
+  // written by stop(), and rewritten in the background (snapshot_due).
   std::optional<std::filesystem::path> snapshot_path;
-  std::uint64_t snapshot_interval_records = 100'000;
+  std::uint64_t snapshot_interval_records = 100'000;  // the least; see snapshot_due
   // open() walks the whole chain (verify_chain) beside building the views, and refuses a log
   // whose chain is broken, naming the first bad sequence: a damaged or rewritten record is never
   // served, even one the snapshot already covers. Off only where start-up time must not grow
@@ -89,6 +89,17 @@ enum class LoginOutcome : std::uint8_t {
   cannot_log_in,  // a user without a password, such as "Global API Token"
 };
 std::string_view login_outcome_name(LoginOutcome outcome);
+
+// Whether the background writes a snapshot now: once `records_since` the last one reach
+// `interval_records_min` (and one at least) and also the number of things the views hold (tokens,
+// users, customers). A snapshot costs in proportion to the views and a record written since adds
+// one record to replay at start-up, so this keeps snapshot bytes written to about the log's own (a
+// token is about 160 bytes in a snapshot, a record about 300 in the log) while start-up replays at
+// most as many records as the snapshot holds things. A fixed 100,000 wrote the whole views every 5
+// s under a steady 20,000 revokes/s at 400,000 tokens, and their writes slowed the log's syncs
+// (docs/benchmarks.md).
+bool snapshot_due(std::uint64_t records_since, std::uint64_t views_things,
+                  std::uint64_t interval_records_min);
 
 struct LoginResult {
   LoginOutcome outcome = LoginOutcome::unknown_login;

@@ -126,6 +126,15 @@ class TokenServiceTest : public ::testing::Test {
   const std::string user_ = random_id();
 };
 
+TEST(SnapshotDue, AfterTheLeastIntervalOrAsManyRecordsAsTheViewsHoldThings) {
+  EXPECT_FALSE(snapshot_due(99'999, 10, 100'000));
+  EXPECT_TRUE(snapshot_due(100'000, 10, 100'000));        // small views: the least interval
+  EXPECT_FALSE(snapshot_due(100'000, 400'000, 100'000));  // large views: wait longer
+  EXPECT_FALSE(snapshot_due(399'999, 400'000, 100'000));
+  EXPECT_TRUE(snapshot_due(400'000, 400'000, 100'000));
+  EXPECT_FALSE(snapshot_due(0, 0, 0));  // nothing new since the last: no rewrite
+}
+
 TEST_F(TokenServiceTest, AcknowledgedCommandsAreVisibleAndSurviveARestart) {
   create_superuser("a good password");
   const std::string token = create_token("secret-1");
