@@ -40,29 +40,43 @@ constexpr std::array<Entry, 23> table = {{
     {"GET", "/metrics", Route::metrics},
 }};
 
-std::vector<std::string_view> segments(std::string_view path) {
-  std::vector<std::string_view> parts;
-  if (path.empty() || path.front() != '/') return parts;
+// A path's segments, in place: every request is routed, and no route has more than
+// segments_max segments, so a longer path fits none and needs no more room.
+constexpr std::size_t segments_max = 4;
+struct Segments {
+  std::array<std::string_view, segments_max> parts;
+  std::size_t count = 0;
+  bool too_many = false;  // fits no route
+};
+
+Segments segments(std::string_view path) {
+  Segments out;
+  if (path.empty() || path.front() != '/') return out;
   std::size_t start = 1;
   while (start <= path.size()) {
     std::size_t end = path.find('/', start);
     if (end == std::string_view::npos) end = path.size();
-    parts.push_back(path.substr(start, end - start));
+    if (out.count == segments_max) {
+      out.too_many = true;
+      return out;
+    }
+    out.parts[out.count++] = path.substr(start, end - start);
     start = end + 1;
   }
-  return parts;
+  return out;
 }
 
 // -1 when the pattern does not fit the path; otherwise its number of literal segments.
-int fit(std::string_view pattern, const std::vector<std::string_view>& path, std::string* id) {
-  const std::vector<std::string_view> parts = segments(pattern);
-  if (parts.size() != path.size()) return -1;
+int fit(std::string_view pattern, const Segments& path, std::string_view* id) {
+  const Segments parts = segments(pattern);
+  TL_ASSERT(!parts.too_many);
+  if (parts.count != path.count) return -1;
   int literals = 0;
-  for (std::size_t i = 0; i < parts.size(); ++i) {
-    if (parts[i] == "{id}") {
-      if (path[i].empty()) return -1;
-      *id = std::string(path[i]);
-    } else if (parts[i] == path[i]) {
+  for (std::size_t i = 0; i < parts.count; ++i) {
+    if (parts.parts[i] == "{id}") {
+      if (path.parts[i].empty()) return -1;
+      *id = path.parts[i];
+    } else if (parts.parts[i] == path.parts[i]) {
       ++literals;
     } else {
       return -1;
@@ -103,12 +117,12 @@ std::string_view route_name(Route route) {
 }
 
 RouteMatch match_route(std::string_view method, std::string_view path) {
-  const std::vector<std::string_view> parts = segments(path);
+  const Segments parts = segments(path);
   RouteMatch match;
-  if (parts.empty()) return match;
+  if (parts.count == 0 || parts.too_many) return match;
   int best = -1;
   for (const Entry& entry : table) {
-    std::string id;
+    std::string_view id;
     const int literals = fit(entry.pattern, parts, &id);
     if (literals < 0 || literals < best) continue;
     if (literals > best) {  // a more specific path: forget what less specific ones said

@@ -60,7 +60,9 @@ TEST(Routes, AKnownPathWithAnotherMethodIs405WithTheAllowedOnes) {
 
 TEST(Routes, UnknownPathsAre404) {
   for (const char* path : {"", "/", "/nope", "/tokens/", "/tokens/a/b", "//tokens",
-                           "/customer//tokens", "/customer/c1", "tokens", "/TOKENS"}) {
+                           "/customer//tokens", "/customer/c1", "tokens", "/TOKENS",
+                           // longer than any route (segments are kept in a fixed array)
+                           "/customer/c1/tokens/x/y", "/tokens/a/b/c/d/e/f/g/h"}) {
     EXPECT_EQ(match_route("GET", path).outcome, Outcome::not_found) << path;
   }
 }
