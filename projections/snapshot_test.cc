@@ -1,0 +1,122 @@
+// load_snapshot's checks of a snapshot's contents: a snapshot whose checksum holds but whose
+// usage list is wrong (a token listed twice, a token that does not exist) is refused, and a
+// good one round-trips with its usage. The damaged files are made by rewriting a real snapshot's
+// message and recomputing its checksum, as a bug in a writer would.
+#include "projections/snapshot.h"
+
+#include <capnp/message.h>
+#include <capnp/serialize.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <functional>
+#include <iterator>
+
+#include "ledger/test_support.h"
+#include "projections/apply.h"
+#include "projections/snapshot.capnp.h"
+#include "projections/test_domain.h"
+
+namespace tokenledger {
+namespace {
+
+using testing::make_id;
+using testing::start_ns;
+
+constexpr std::size_t header_bytes = 8 + 32;  // magic, then the payload's SHA-256
+
+class SnapshotTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const std::string customer = make_id("c1");
+    const std::string user = make_id("u1");
+    std::vector<Event> events = {
+        Event{Actor{}, CustomerCreated{customer, "C"}},
+        Event{Actor{}, UserCreated{user, customer, "u@example.com", "U", Role::engineer,
+                                   std::nullopt, UserKind::person}}};
+    for (int i = 0; i < 3; ++i) {
+      const std::string id = make_id("t" + std::to_string(i));
+      events.push_back(Event{Actor{}, TokenCreated{id,
+                                                   user,
+                                                   customer,
+                                                   "t",
+                                                   {Scope::global},
+                                                   {},
+                                                   std::nullopt,
+                                                   sha256(id),
+                                                   TokenOrigin::api,
+                                                   start_ns}});
+    }
+    // Tokens 2 and 0 used, in that order: first use decides the order of the usage list.
+    events.push_back(Event{Actor{}, TokenUsed{make_id("t2"), start_ns + 5, "192.0.2.1", "ua", 3}});
+    events.push_back(Event{Actor{}, TokenUsed{make_id("t0"), start_ns + 7, "192.0.2.2", "ub", 1}});
+    ASSERT_TRUE(apply_events(views_, events, 1, start_ns).is_ok());
+    ASSERT_TRUE(write_snapshot(views_, sha256("head"), path()).is_ok());
+  }
+
+  std::filesystem::path path() const { return dir_.path() / "views.snapshot"; }
+
+  // Rewrites the snapshot's message with `change`, with a checksum that holds.
+  void rewrite(const std::function<void(schema::Snapshot::Builder)>& change) {
+    std::ifstream in(path(), std::ios::binary);
+    const std::string file((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    ASSERT_GT(file.size(), header_bytes);
+    kj::Array<capnp::word> words =
+        kj::heapArray<capnp::word>((file.size() - header_bytes) / sizeof(capnp::word));
+    std::memcpy(words.begin(), file.data() + header_bytes, file.size() - header_bytes);
+    capnp::FlatArrayMessageReader reader(words);
+    capnp::MallocMessageBuilder message;
+    message.setRoot(reader.getRoot<schema::Snapshot>());
+    change(message.getRoot<schema::Snapshot>());
+    const kj::Array<capnp::word> out = capnp::messageToFlatArray(message);
+    const auto bytes = out.asBytes();
+    const std::string payload(reinterpret_cast<const char*>(bytes.begin()), bytes.size());
+    const Hash checksum = sha256(payload);
+    std::ofstream file_out(path(), std::ios::binary | std::ios::trunc);
+    file_out.write(file.data(), 8);  // the magic, unchanged
+    file_out.write(reinterpret_cast<const char*>(checksum.data()), checksum.size());
+    file_out.write(payload.data(), static_cast<std::streamsize>(payload.size()));
+  }
+
+  testing::ScratchDirectory dir_;
+  Views views_;
+};
+
+TEST_F(SnapshotTest, AGoodSnapshotComesBackWithItsUsage) {
+  rewrite([](schema::Snapshot::Builder) {});  // the same message, framed again
+  Views loaded;
+  Hash head{};
+  ASSERT_TRUE(load_snapshot(path(), &loaded, &head).is_ok());
+  EXPECT_TRUE(loaded.same_as(views_));
+  ASSERT_NE(loaded.usage(2), nullptr);
+  EXPECT_EQ(loaded.usage(2)->use_count, 3u);
+  EXPECT_EQ(loaded.usage(0)->client_ip, "192.0.2.2");
+  EXPECT_EQ(loaded.usage(1), nullptr);
+}
+
+TEST_F(SnapshotTest, AUsageListNamingATokenTwiceIsRefused) {
+  rewrite([](schema::Snapshot::Builder root) {
+    auto usage = root.getUsage();
+    ASSERT_EQ(usage.size(), 2u);
+    usage[1].setToken(usage[0].getToken());
+  });
+  Views loaded;
+  Hash head{};
+  const Status status = load_snapshot(path(), &loaded, &head);
+  EXPECT_EQ(status.code(), StatusCode::corruption) << status.to_string();
+  EXPECT_NE(status.message().find("usage of a token listed twice"), std::string::npos)
+      << status.to_string();
+}
+
+TEST_F(SnapshotTest, AUsageOfATokenThatDoesNotExistIsRefused) {
+  rewrite([](schema::Snapshot::Builder root) { root.getUsage()[0].setToken(3); });
+  Views loaded;
+  Hash head{};
+  const Status status = load_snapshot(path(), &loaded, &head);
+  EXPECT_EQ(status.code(), StatusCode::corruption) << status.to_string();
+  EXPECT_NE(status.message().find("usage of an unknown token"), std::string::npos)
+      << status.to_string();
+}
+
+}  // namespace
+}  // namespace tokenledger
