@@ -25,14 +25,12 @@
 #include "ledger/assert.h"
 #include "ledger/sha256.h"
 #include "projections/huge_pages.h"
+#include "projections/wide_multiply.h"
 
 namespace tokenledger {
 
 // Compares two digests in constant time (libsodium's crypto_verify_32).
 bool same_digest(const Hash& a, const Hash& b);
-
-// GCC's and Clang's 128-bit integer, for one multiply-high (__extension__: not ISO C++).
-__extension__ typedef unsigned __int128 DigestIndexWide;
 
 template <typename Entry>
 class DigestIndex {
@@ -109,7 +107,7 @@ class DigestIndex {
   std::size_t home_of(const Hash& digest) const {
     std::uint64_t value = 0;
     std::memcpy(&value, digest.data(), sizeof value);
-    return static_cast<std::size_t>((static_cast<DigestIndexWide>(value) * capacity_) >> 64);
+    return static_cast<std::size_t>(multiply_high(value, capacity_));
   }
 
   // The slot holding `digest`, or the empty slot where it would go. There is always an empty

@@ -19,7 +19,7 @@ Hash digest_of(std::uint64_t n) {
 // A digest whose walk starts at slot `position` of a table of `capacity` slots: collisions on
 // purpose. The first 8 bytes, scaled to the capacity, give the position (digest_index.h).
 Hash digest_at(std::uint64_t position, std::uint64_t capacity, std::uint8_t tail) {
-  const DigestIndexWide scaled = (static_cast<DigestIndexWide>(position) << 64) + capacity - 1;
+  const Uint128 scaled = (static_cast<Uint128>(position) << 64) + capacity - 1;
   const auto value = static_cast<std::uint64_t>(scaled / capacity);
   Hash digest{};
   std::memcpy(digest.data(), &value, sizeof value);

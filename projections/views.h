@@ -28,6 +28,7 @@
 #include "projections/chunked_vector.h"
 #include "projections/digest_index.h"
 #include "projections/huge_pages.h"
+#include "projections/wide_multiply.h"
 
 namespace tokenledger {
 
@@ -214,16 +215,10 @@ class Views {
       std::memcpy(&a, id.data(), 8);
       std::memcpy(&b, id.data() + 8, 8);
       std::memcpy(&c, id.data() + token_id_size - 8, 8);
-      return mix(a ^ 0xa0761d6478bd642full, b ^ 0xe7037ed1a0b428dbull) ^
-             mix(c ^ 0x8ebc6af09c88c6e3ull, 0x589965cc75374cc3ull);
+      return multiply_fold(a ^ 0xa0761d6478bd642full, b ^ 0xe7037ed1a0b428dbull) ^
+             multiply_fold(c ^ 0x8ebc6af09c88c6e3ull, 0x589965cc75374cc3ull);
     }
     static std::size_t other_length_hash(std::string_view id);
-    // The 128-bit product's halves, folded.
-    static std::uint64_t mix(std::uint64_t x, std::uint64_t y) {
-      __extension__ typedef unsigned __int128 Wide;
-      const Wide product = static_cast<Wide>(x) * y;
-      return static_cast<std::uint64_t>(product) ^ static_cast<std::uint64_t>(product >> 64);
-    }
   };
   struct TokenIdEq {
     using is_transparent = void;
