@@ -1,7 +1,6 @@
 #include "api/routes.h"
 
 #include <array>
-#include <vector>
 
 #include "ledger/assert.h"
 
@@ -66,10 +65,22 @@ Segments segments(std::string_view path) {
   return out;
 }
 
+// The table's patterns split into segments once: they never change, and every request is
+// matched against all of them.
+const std::array<Segments, table.size()>& pattern_segments() {
+  static const std::array<Segments, table.size()> split = [] {
+    std::array<Segments, table.size()> out;
+    for (std::size_t i = 0; i < table.size(); ++i) {
+      out[i] = segments(table[i].pattern);
+      TL_ASSERT(out[i].count > 0 && !out[i].too_many);
+    }
+    return out;
+  }();
+  return split;
+}
+
 // -1 when the pattern does not fit the path; otherwise its number of literal segments.
-int fit(std::string_view pattern, const Segments& path, std::string_view* id) {
-  const Segments parts = segments(pattern);
-  TL_ASSERT(!parts.too_many);
+int fit(const Segments& parts, const Segments& path, std::string_view* id) {
   if (parts.count != path.count) return -1;
   int literals = 0;
   for (std::size_t i = 0; i < parts.count; ++i) {
@@ -121,9 +132,10 @@ RouteMatch match_route(std::string_view method, std::string_view path) {
   RouteMatch match;
   if (parts.count == 0 || parts.too_many) return match;
   int best = -1;
-  for (const Entry& entry : table) {
+  for (std::size_t i = 0; i < table.size(); ++i) {
+    const Entry& entry = table[i];
     std::string_view id;
-    const int literals = fit(entry.pattern, parts, &id);
+    const int literals = fit(pattern_segments()[i], parts, &id);
     if (literals < 0 || literals < best) continue;
     if (literals > best) {  // a more specific path: forget what less specific ones said
       best = literals;
