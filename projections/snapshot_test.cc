@@ -78,6 +78,15 @@ class SnapshotTest : public ::testing::Test {
     file_out.write(payload.data(), static_cast<std::streamsize>(payload.size()));
   }
 
+  // load_snapshot refuses the file as corruption, saying `why`.
+  void expect_refused(const std::string& why) {
+    Views loaded;
+    Hash head{};
+    const Status status = load_snapshot(path(), &loaded, &head);
+    EXPECT_EQ(status.code(), StatusCode::corruption) << status.to_string();
+    EXPECT_NE(status.message().find(why), std::string::npos) << status.to_string();
+  }
+
   testing::ScratchDirectory dir_;
   Views views_;
 };
@@ -100,22 +109,12 @@ TEST_F(SnapshotTest, AUsageListNamingATokenTwiceIsRefused) {
     ASSERT_EQ(usage.size(), 2u);
     usage[1].setToken(usage[0].getToken());
   });
-  Views loaded;
-  Hash head{};
-  const Status status = load_snapshot(path(), &loaded, &head);
-  EXPECT_EQ(status.code(), StatusCode::corruption) << status.to_string();
-  EXPECT_NE(status.message().find("usage of a token listed twice"), std::string::npos)
-      << status.to_string();
+  expect_refused("usage of a token listed twice");
 }
 
 TEST_F(SnapshotTest, AUsageOfATokenThatDoesNotExistIsRefused) {
   rewrite([](schema::Snapshot::Builder root) { root.getUsage()[0].setToken(3); });
-  Views loaded;
-  Hash head{};
-  const Status status = load_snapshot(path(), &loaded, &head);
-  EXPECT_EQ(status.code(), StatusCode::corruption) << status.to_string();
-  EXPECT_NE(status.message().find("usage of an unknown token"), std::string::npos)
-      << status.to_string();
+  expect_refused("usage of an unknown token");
 }
 
 }  // namespace
