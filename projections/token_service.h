@@ -90,14 +90,14 @@ enum class LoginOutcome : std::uint8_t {
 };
 std::string_view login_outcome_name(LoginOutcome outcome);
 
-// Whether the background writes a snapshot now: once `records_since` the last one reach
-// `interval_records_min` (and one at least) and also the number of things the views hold (tokens,
-// users, customers). A snapshot costs in proportion to the views and a record written since adds
-// one record to replay at start-up, so this keeps snapshot bytes written to about the log's own (a
-// token is about 160 bytes in a snapshot, a record about 300 in the log) while start-up replays at
-// most as many records as the snapshot holds things. A fixed 100,000 wrote the whole views every 5
-// s under a steady 20,000 revokes/s at 400,000 tokens, and their writes slowed the log's syncs
-// (docs/benchmarks.md).
+// Whether the background writes a snapshot now: once the records since the last one are at
+// least one, at least `interval_records_min`, and at least the number of things the views hold
+// (tokens, users, customers). A snapshot costs in proportion to the views, and each record
+// written since adds one record to replay at start-up; so snapshot bytes written stay about the
+// log's own (a token is about 160 bytes in a snapshot, a record about 300 in the log), and
+// start-up replays at most as many records as the snapshot holds things. A fixed 100,000 wrote
+// the whole views every 5 seconds under 20,000 revokes/s at 400,000 tokens, and those writes
+// slowed the log's syncs (docs/benchmarks.md).
 bool snapshot_due(std::uint64_t records_since, std::uint64_t views_things,
                   std::uint64_t interval_records_min);
 
