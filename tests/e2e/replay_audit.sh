@@ -73,6 +73,18 @@ done
 grep -q "$a_id" <<<"$history" || tl_fail "history --secret does not name the token"
 echo "ok - history --secret: created, used and revoked"
 
+history=$("$REPLAY" history --token "$b_id" --data "$data" 2>/dev/null)
+for kind in token_created token_revoked; do
+  grep -q " $kind by" <<<"$history" || tl_fail "history --token lacks $kind: $history"
+done
+grep -q "$a_id" <<<"$history" && tl_fail "history --token $b_id names another token: $history"
+history=$("$REPLAY" history --customer "$TL_CUSTOMER_ID" --data "$data" 2>/dev/null)
+for id in "$a_id" "$b_id" "$c_id" "$d_id"; do
+  grep -q "$id" <<<"$history" || tl_fail "history --customer lacks token $id: $history"
+done
+grep -q " token_expired by" <<<"$history" || tl_fail "history --customer lacks the expiry: $history"
+echo "ok - history --token: only that token's events; history --customer: every token's"
+
 until=$(date -u -d '+1 hour' +%Y-%m-%dT%H:%M:%SZ)
 "$REPLAY" export --since "$started" --until "$until" --data "$data" >"$TL_WORK/export.jsonl"
 node -e '

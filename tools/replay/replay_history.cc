@@ -1,7 +1,9 @@
 // history (every event touching a token, secret, user or customer) and export (every event in
 // a time range, with chain hashes, then the head).
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
+#include <set>
 
 #include "ledger/event_json.h"
 #include "ledger/rfc3339.h"
@@ -14,6 +16,11 @@ namespace {
 
 bool contains(const std::vector<std::string>& ids, const std::string& id) {
   return std::find(ids.begin(), ids.end(), id) != ids.end();
+}
+
+bool any_in(const std::vector<std::string>& ids, const std::set<std::string>& owned) {
+  return std::any_of(ids.begin(), ids.end(),
+                     [&](const std::string& id) { return owned.contains(id); });
 }
 
 // Walks every record with its stored bytes; `visit` returns false to stop.
@@ -56,6 +63,11 @@ int run_history(const std::filesystem::path& data, const HistoryQuery& query) {
   std::unique_ptr<Log> log = open_log_read_only(data);
   if (!log) return exit_unreadable;
   std::optional<std::string> token_id = query.token_id;
+  // An event names its subjects directly (a revocation names only its token), so a user's or a
+  // customer's history also follows what it comes to own: the tokens created for it and, for a
+  // customer, its users. Later events naming those touch it too.
+  std::set<std::string> owned_tokens;
+  std::set<std::string> owned_users;
   std::size_t matches = 0;
   Status walked = walk(*log, 1, "history", [&](const Record& record, std::string_view bytes) {
     const EventSubjects subjects = event_subjects(record.event.body);
@@ -64,9 +76,22 @@ int run_history(const std::filesystem::path& data, const HistoryQuery& query) {
         *subjects.secret_sha256 == *secret_hash) {
       token_id = subjects.token_ids.front();
     }
-    const bool hit = (token_id && contains(subjects.token_ids, *token_id)) ||
-                     (query.user_id && contains(subjects.user_ids, *query.user_id)) ||
-                     (query.customer_id && contains(subjects.customer_ids, *query.customer_id));
+    const EventBody& body = record.event.body;
+    const bool names_owner =
+        (query.user_id && contains(subjects.user_ids, *query.user_id)) ||
+        (query.customer_id && contains(subjects.customer_ids, *query.customer_id));
+    if (names_owner) {
+      if (std::holds_alternative<TokenCreated>(body) ||
+          std::holds_alternative<LegacyKeyMigrated>(body)) {
+        owned_tokens.insert(subjects.token_ids.begin(), subjects.token_ids.end());
+      }
+      if (query.customer_id && std::holds_alternative<UserCreated>(body)) {
+        owned_users.insert(subjects.user_ids.begin(), subjects.user_ids.end());
+      }
+    }
+    const bool hit = (token_id && contains(subjects.token_ids, *token_id)) || names_owner ||
+                     any_in(subjects.token_ids, owned_tokens) ||
+                     any_in(subjects.user_ids, owned_users);
     if (!hit) return true;
     ++matches;
     if (query.json) {
