@@ -60,6 +60,27 @@ got=$(state_live "$moment")
 [[ "$got" == "$moment_live" ]] || tl_fail "state --at $moment: replay [$got], server [$moment_live]"
 echo "ok - state --at equals the server's answers at ${#points[@]} sequences and one time (server running)"
 
+# The readable table (the default) after a was revoked: a header, b and c live, a not, a count.
+last=${points[3]}
+table=$("$REPLAY" state --at "${last%%|*}" --data "$data")
+for id in ${last#*|}; do
+  grep -q "$id" <<<"$table" || tl_fail "state table lacks live token $id: $table"
+done
+[[ "${last#*|}" == *"$b_id"* && "${last#*|}" == *"$c_id"* ]] || tl_fail "point 3 is not after a's revocation"
+grep -q "$a_id" <<<"$table" && tl_fail "state table lists revoked token $a_id as live: $table"
+grep -q "^LIVE TOKEN  *OWNER" <<<"$table" || tl_fail "state table has no header: $table"
+live_count=$(wc -w <<<"${last#*|}")
+grep -q "^$live_count live tokens$" <<<"$table" || tl_fail "state table miscounts ($live_count): $table"
+echo "ok - state --at prints a readable table by default"
+
+# rebuild --write refuses while the server holds the log, and changes nothing.
+if "$REPLAY" rebuild --write --data "$data" >"$TL_WORK/busy_rebuild.out" 2>&1; then
+  tl_fail "rebuild --write ran while the server runs"
+fi
+grep -q "in use" "$TL_WORK/busy_rebuild.out" || tl_fail "no reason given: $(cat "$TL_WORK/busy_rebuild.out")"
+tl_expect 200 GET /tokens/self -H "Fastly-Key: $root"
+echo "ok - rebuild --write is refused while the server runs, which keeps serving"
+
 tl_stop
 "$REPLAY" verify --data "$data" >"$TL_WORK/verify.out" || tl_fail "verify: $(cat "$TL_WORK/verify.out")"
 records=$(sed -n 's/^chain ok: \([0-9]*\) records.*/\1/p' "$TL_WORK/verify.out")
