@@ -13,21 +13,31 @@ namespace tokenledger::replay {
 
 class Progress {
  public:
+  using Clock = std::chrono::steady_clock;
+
   Progress(const char* what, std::uint64_t total)
-      : what_(what), total_(total), enabled_(isatty(STDERR_FILENO) == 1) {}
+      : Progress(what, total, stderr, isatty(STDERR_FILENO) == 1, Clock::now()) {}
+  // For tests: where to draw, whether to, and when the run started.
+  Progress(const char* what, std::uint64_t total, std::FILE* out, bool enabled,
+           Clock::time_point start)
+      : what_(what), total_(total), out_(out), enabled_(enabled), start_(start) {}
   ~Progress() {
-    if (drawn_) std::fprintf(stderr, "\n");
+    if (drawn_) std::fprintf(out_, "\n");
   }
+  Progress(const Progress&) = delete;
+  Progress& operator=(const Progress&) = delete;
 
   void update(std::uint64_t done) {
+    if (enabled_) update(done, Clock::now());
+  }
+  void update(std::uint64_t done, Clock::time_point now) {
     if (!enabled_) return;
-    const auto now = std::chrono::steady_clock::now();
     const double elapsed_s = std::chrono::duration<double>(now - start_).count();
     if (elapsed_s < 1.0 || now - last_ < std::chrono::milliseconds(500)) return;
     last_ = now;
     const double rate = static_cast<double>(done) / elapsed_s;
     const double left_s = rate > 0 && total_ > done ? static_cast<double>(total_ - done) / rate : 0;
-    std::fprintf(stderr, "\r%s: %llu of %llu records, %.0f/s, %.0f s left   ", what_,
+    std::fprintf(out_, "\r%s: %llu of %llu records, %.0f/s, %.0f s left   ", what_,
                  static_cast<unsigned long long>(done), static_cast<unsigned long long>(total_),
                  rate, left_s);
     drawn_ = true;
@@ -36,10 +46,11 @@ class Progress {
  private:
   const char* what_;
   std::uint64_t total_;
+  std::FILE* out_;
   bool enabled_;
   bool drawn_ = false;
-  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
-  std::chrono::steady_clock::time_point last_{};
+  Clock::time_point start_;
+  Clock::time_point last_{};
 };
 
 }  // namespace tokenledger::replay
