@@ -1,8 +1,12 @@
 -- wrk script: every request revokes the next token id of this thread's share of ids.txt with
 -- DELETE /tokens/{id}, authenticated by the superuser key in the KEY environment variable.
-local ids = {}
-for line in io.lines(os.getenv("IDS")) do ids[#ids + 1] = line end
+--
+-- The requests are formatted once, in init(), before wrk starts its clock: wrk runs on the same
+-- two cores as the server, and formatting each request in Lua as it is sent (wrk.format, a
+-- string concatenation, os.getenv) cost wrk about 37 us of CPU per revoke, as much as the
+-- server spends deciding and writing it. The bytes sent are the same.
 local threads = tonumber(os.getenv("THREADS"))
+local key = os.getenv("KEY")
 local counter = 0
 
 function setup(thread)
@@ -10,11 +14,25 @@ function setup(thread)
   counter = counter + 1
 end
 
-local next_index
+local requests
+local next_index = 1
+local exhausted
+
+function init(args)
+  requests = {}
+  local line_number = 0
+  for id in io.lines(os.getenv("IDS")) do
+    if line_number % threads == tid then
+      requests[#requests + 1] = wrk.format("DELETE", "/tokens/" .. id, { ["Fastly-Key"] = key })
+    end
+    line_number = line_number + 1
+  end
+  exhausted = wrk.format("DELETE", "/tokens/exhausted0000000000000", { ["Fastly-Key"] = key })
+end
+
 function request()
-  if next_index == nil then next_index = tid + 1 end
-  local id = ids[next_index]
-  next_index = next_index + threads
-  if id == nil then id = "exhausted0000000000000" end
-  return wrk.format("DELETE", "/tokens/" .. id, { ["Fastly-Key"] = os.getenv("KEY") })
+  local formatted = requests[next_index]
+  if formatted == nil then return exhausted end
+  next_index = next_index + 1
+  return formatted
 end
