@@ -39,7 +39,8 @@ Api::Api(TokenService& service, const Log& log, ApiOptions options)
     : service_(service),
       log_(log),
       options_(std::move(options)),
-      rate_limiter_(options_.rate_limit) {}
+      rate_limiter_(options_.rate_limit),
+      head_at_start_sequence_(log.head().sequence) {}
 
 std::optional<RateDecision> Api::take_rate(const HttpRequest& http, const std::optional<Hash>& key,
                                            const RequestContext& context) {

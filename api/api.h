@@ -92,9 +92,9 @@ class Api {
   HttpResponse overloaded(const HttpRequest& request, const RequestContext& context);
 
   Metrics& metrics() { return metrics_; }
-  // Gauges the server adds to /metrics (open connections, queue depths).
-  void set_extra_gauges(std::function<std::vector<Metrics::Gauge>()> gauges) {
-    extra_gauges_ = std::move(gauges);
+  // Values the server adds to /metrics (open connections, queue depths).
+  void set_extra_metrics(std::function<std::vector<Metrics::Value>()> values) {
+    extra_metrics_ = std::move(values);
   }
   // /readyz answers 503 until the server is listening, and again once it is stopping.
   void set_ready(bool ready) { ready_.store(ready); }
@@ -184,9 +184,11 @@ class Api {
   const ApiOptions options_;
   RateLimiter rate_limiter_;
   Metrics metrics_;
-  std::function<std::vector<Metrics::Gauge>()> extra_gauges_;
+  std::function<std::vector<Metrics::Value>()> extra_metrics_;
   std::atomic<bool> ready_{false};
-  std::atomic<std::uint64_t> appended_records_{0};
+  // The log's durable head when the Api was made: appends since then are what the log made
+  // durable, counted where durability is decided rather than where a request submitted them.
+  const std::uint64_t head_at_start_sequence_;
 
   struct Enrollment {
     SealedSecret sealed_secret;

@@ -122,9 +122,6 @@ std::variant<Executed, HttpResponse> Api::run(const Request& request, const Call
   if (!executed.is_ok()) return storage_failure(executed.status());
   *request.durable_through = std::max(*request.durable_through, executed->durable_through);
   if (executed->rejection) return rejection_response(*executed->rejection);
-  if (executed->last_sequence != 0) {
-    appended_records_.fetch_add(executed->last_sequence - executed->first_sequence + 1);
-  }
   return *executed;
 }
 

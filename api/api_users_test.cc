@@ -110,6 +110,20 @@ TEST_F(ApiTest, ProbesReportReadinessAndMetrics) {
   EXPECT_NE(metrics.body.find("tokenledger_live_tokens 0"), std::string::npos);
   EXPECT_NE(metrics.body.find("tokenledger_http_request_duration_seconds_bucket{le=\"+Inf\"} 1"),
             std::string::npos);
+  // The fixture's customer and superuser are the two records made durable since the Api began.
+  EXPECT_NE(metrics.body.find("# TYPE tokenledger_appended_records_total counter\n"
+                              "tokenledger_appended_records_total 2\n"),
+            std::string::npos);
+  EXPECT_NE(metrics.body.find("# TYPE tokenledger_live_tokens gauge\n"), std::string::npos);
+  EXPECT_NE(metrics.body.find("# TYPE tokenledger_dropped_uses_total counter\n"),
+            std::string::npos);
+
+  // A login with a password records the login and the token it creates: two more.
+  login_token("root%40example.com", "root-password");
+  metrics = call("GET", "/metrics");
+  EXPECT_NE(metrics.body.find("tokenledger_appended_records_total 4\n"), std::string::npos);
+  EXPECT_NE(metrics.body.find("tokenledger_log_head_sequence 4\n"), std::string::npos);
+  EXPECT_NE(metrics.body.find("tokenledger_live_tokens 1\n"), std::string::npos);
 }
 
 TEST(HttpResponse, SerializationCarriesLengthTypeAndClose) {

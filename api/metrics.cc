@@ -30,7 +30,7 @@ std::uint64_t Metrics::request_count() const {
   return total;
 }
 
-std::string Metrics::render(const std::vector<Gauge>& gauges) const {
+std::string Metrics::render(const std::vector<Value>& values) const {
   std::string out;
   char line[256];
   out += "# HELP tokenledger_http_requests_total HTTP requests answered, by route and status.\n";
@@ -73,10 +73,11 @@ std::string Metrics::render(const std::vector<Gauge>& gauges) const {
   std::snprintf(line, sizeof line, "tokenledger_http_request_duration_seconds_count %llu\n",
                 static_cast<unsigned long long>(cumulative));
   out += line;
-  for (const Gauge& gauge : gauges) {
-    out += "# HELP " + gauge.name + " " + gauge.help + "\n";
-    out += "# TYPE " + gauge.name + " gauge\n";
-    std::snprintf(line, sizeof line, "%s %.17g\n", gauge.name.c_str(), gauge.value);
+  for (const Value& value : values) {
+    const bool counter = value.type == Value::Type::counter;
+    out += "# HELP " + value.name + " " + value.help + "\n";
+    out += "# TYPE " + value.name + (counter ? " counter\n" : " gauge\n");
+    std::snprintf(line, sizeof line, "%s %.17g\n", value.name.c_str(), value.value);
     out += line;
   }
   return out;

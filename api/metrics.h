@@ -1,5 +1,5 @@
 // Counters for GET /metrics, in Prometheus' text format: requests by route and status, a
-// latency histogram, plus gauges the caller supplies when rendering (appends, log head, live
+// latency histogram, plus values the caller supplies when rendering (appends, log head, live
 // tokens, connections). Fixed-size arrays of atomics: recording never allocates or locks.
 // Threading: record() from any thread; render() from any thread.
 #pragma once
@@ -23,13 +23,17 @@ class Metrics {
   // `route` is empty for requests that matched no route (404, 405, unparsable).
   void record(std::optional<Route> route, int status, std::int64_t duration_ns);
 
-  // The text exposition; `gauges` are (name, help, value) rendered as gauges.
-  struct Gauge {
+  // A value the caller reads when rendering: a gauge (may go down) or a counter (only grows
+  // while the process runs; Prometheus' rate() needs the type to handle restarts).
+  struct Value {
+    enum class Type { gauge, counter };
     std::string name;
     std::string help;
     double value = 0;
+    Type type = Type::gauge;
   };
-  std::string render(const std::vector<Gauge>& gauges) const;
+  // The text exposition: the request counters and histogram, then `values`.
+  std::string render(const std::vector<Value>& values) const;
 
   std::uint64_t request_count() const;
 

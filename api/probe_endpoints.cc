@@ -28,25 +28,28 @@ HttpResponse Api::readyz() {
 }
 
 HttpResponse Api::render_metrics() {
-  std::vector<Metrics::Gauge> gauges;
+  using Type = Metrics::Value::Type;
+  std::vector<Metrics::Value> values;
   const std::size_t live_tokens =
       service_.read([](const Views& views) { return views.live_token_count(); });
-  gauges.push_back({"tokenledger_log_head_sequence", "The sequence of the last durable record.",
-                    static_cast<double>(log_.head().sequence)});
-  gauges.push_back({"tokenledger_appended_records_total",
-                    "Records appended by API requests since start (a counter).",
-                    static_cast<double>(appended_records_.load())});
-  gauges.push_back(
+  const std::uint64_t head_sequence = log_.head().sequence;
+  values.push_back({"tokenledger_log_head_sequence", "The sequence of the last durable record.",
+                    static_cast<double>(head_sequence)});
+  values.push_back({"tokenledger_appended_records_total",
+                    "Records the log made durable since the server started: writes and "
+                    "recorded token uses.",
+                    static_cast<double>(head_sequence - head_at_start_sequence_), Type::counter});
+  values.push_back(
       {"tokenledger_live_tokens", "Tokens neither revoked nor expired.", double(live_tokens)});
-  gauges.push_back({"tokenledger_dropped_uses_total",
+  values.push_back({"tokenledger_dropped_uses_total",
                     "Token uses not recorded because the usage tracker was full.",
-                    static_cast<double>(service_.dropped_use_count())});
-  gauges.push_back({"tokenledger_log_writable", "1 while the log accepts writes.",
+                    static_cast<double>(service_.dropped_use_count()), Type::counter});
+  values.push_back({"tokenledger_log_writable", "1 while the log accepts writes.",
                     log_.write_status().is_ok() ? 1.0 : 0.0});
-  if (extra_gauges_) {
-    for (Metrics::Gauge& gauge : extra_gauges_()) gauges.push_back(std::move(gauge));
+  if (extra_metrics_) {
+    for (Metrics::Value& value : extra_metrics_()) values.push_back(std::move(value));
   }
-  HttpResponse response = json_response(200, metrics_.render(gauges));
+  HttpResponse response = json_response(200, metrics_.render(values));
   response.content_type = "text/plain; version=0.0.4";
   return response;
 }

@@ -465,13 +465,13 @@ Result<std::unique_ptr<Server>> Server::create(Api& api, ServerOptions options) 
 
 Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {
   Impl* impl_raw = impl_.get();
-  impl_->api.set_extra_gauges([impl_raw] {
-    return std::vector<Metrics::Gauge>{
+  impl_->api.set_extra_metrics([impl_raw] {
+    return std::vector<Metrics::Value>{
         {"tokenledger_open_connections", "Connections open now.",
          static_cast<double>(impl_raw->open_connections.load())},
         {"tokenledger_refused_connections_total",
-         "Connections refused because connections_max were open (a counter).",
-         static_cast<double>(impl_raw->refused_connections.load())},
+         "Connections refused because connections_max were open.",
+         static_cast<double>(impl_raw->refused_connections.load()), Metrics::Value::Type::counter},
         {"tokenledger_password_queue_depth", "Requests waiting for a password thread.",
          static_cast<double>(impl_raw->password_pool.queued())},
         {"tokenledger_writes_awaiting_sync", "Write requests waiting for their disk sync.",
@@ -482,7 +482,7 @@ Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {
 
 Server::~Server() {
   stop();
-  impl_->api.set_extra_gauges(nullptr);
+  impl_->api.set_extra_metrics(nullptr);
   impl_->password_pool.stop();
   impl_->recovery_pool.stop();
 }
