@@ -1,7 +1,8 @@
 // load_snapshot's checks of a snapshot's contents: a snapshot whose checksum holds but whose
-// usage list is wrong (a token listed twice, a token that does not exist) is refused, and a
-// good one round-trips with its usage. The damaged files are made by rewriting a real snapshot's
-// message and recomputing its checksum, as a bug in a writer would.
+// rows contradict each other (a duplicate id, login or secret, an index past its list, a field
+// out of range, a usage row listed twice) is refused, and a good one round-trips with its usage.
+// The damaged files are made by rewriting a real snapshot's message and recomputing its checksum,
+// as a bug in a writer would.
 #include "projections/snapshot.h"
 
 #include <capnp/message.h>
@@ -30,9 +31,13 @@ class SnapshotTest : public ::testing::Test {
   void SetUp() override {
     const std::string customer = make_id("c1");
     const std::string user = make_id("u1");
+    // Two of each, so that a row can be made to repeat another.
     std::vector<Event> events = {
         Event{Actor{}, CustomerCreated{customer, "C"}},
+        Event{Actor{}, CustomerCreated{make_id("c2"), "D"}},
         Event{Actor{}, UserCreated{user, customer, "u@example.com", "U", Role::engineer,
+                                   std::nullopt, UserKind::person}},
+        Event{Actor{}, UserCreated{make_id("u2"), make_id("c2"), "v@example.com", "V", Role::user,
                                    std::nullopt, UserKind::person}}};
     for (int i = 0; i < 3; ++i) {
       const std::string id = make_id("t" + std::to_string(i));
@@ -115,6 +120,52 @@ TEST_F(SnapshotTest, AUsageListNamingATokenTwiceIsRefused) {
 TEST_F(SnapshotTest, AUsageOfATokenThatDoesNotExistIsRefused) {
   rewrite([](schema::Snapshot::Builder root) { root.getUsage()[0].setToken(3); });
   expect_refused("usage of an unknown token");
+}
+
+// Each row check, one damage at a time, on a fresh copy of the good snapshot.
+TEST_F(SnapshotTest, RowsThatContradictEachOtherAreRefused) {
+  using Change = std::function<void(schema::Snapshot::Builder)>;
+  const std::vector<std::pair<std::string, Change>> damages = {
+      {"duplicate customer",
+       [](auto root) { root.getCustomers()[1].setId(root.getCustomers()[0].getId()); }},
+      {"user of an unknown customer", [](auto root) { root.getUsers()[1].setCustomer(2); }},
+      {"user field out of range", [](auto root) { root.getUsers()[0].setRole(200); }},
+      {"user field out of range", [](auto root) { root.getUsers()[0].setKind(200); }},
+      {"user field out of range", [](auto root) { root.getUsers()[0].setLockReason(200); }},
+      {"duplicate user", [](auto root) { root.getUsers()[1].setId(root.getUsers()[0].getId()); }},
+      {"duplicate login",
+       [](auto root) { root.getUsers()[1].setLogin(root.getUsers()[0].getLogin()); }},
+      {"token of an unknown user", [](auto root) { root.getTokens()[2].setUser(2); }},
+      {"token field out of range", [](auto root) { root.getTokens()[0].setState(200); }},
+      {"token field out of range", [](auto root) { root.getTokens()[0].setOrigin(200); }},
+      {"token field out of range", [](auto root) { root.getTokens()[0].setRevokeReason(200); }},
+      {"token field out of range", [](auto root) { root.getTokens()[0].setScopes(16); }},
+      {"token field out of range",
+       [](auto root) {
+         const std::string short_digest(31, 'x');
+         root.getTokens()[0].setSecretSha256(
+             kj::arrayPtr(reinterpret_cast<const kj::byte*>(short_digest.data()), 31));
+       }},
+      {"token id", [](auto root) { root.getTokens()[0].setId("too-short"); }},
+      {"duplicate token id",
+       [](auto root) { root.getTokens()[1].setId(root.getTokens()[0].getId()); }},
+      {"duplicate token secret",
+       [](auto root) {
+         root.getTokens()[1].setSecretSha256(root.getTokens()[0].getSecretSha256());
+       }},
+  };
+  for (const auto& [why, change] : damages) {
+    SCOPED_TRACE(why);
+    ASSERT_TRUE(write_snapshot(views_, sha256("head"), path()).is_ok());
+    rewrite(change);
+    expect_refused(why);
+  }
+  // The undamaged file still loads: the refusals came from the damage, not the rewriting.
+  ASSERT_TRUE(write_snapshot(views_, sha256("head"), path()).is_ok());
+  rewrite([](schema::Snapshot::Builder) {});
+  Views loaded;
+  Hash head{};
+  EXPECT_TRUE(load_snapshot(path(), &loaded, &head).is_ok());
 }
 
 }  // namespace

@@ -223,7 +223,11 @@ class Views {
   struct TokenIdEq {
     using is_transparent = void;
     const ChunkedVector<Token>* tokens;
-    bool operator()(TokenIndex a, TokenIndex b) const { return a == b; }
+    // By id, not by index: inserting a second token with an id already present must find the
+    // first (load_snapshot relies on insert() refusing it).
+    bool operator()(TokenIndex a, TokenIndex b) const {
+      return a == b || (*this)(token_id_view((*tokens)[a].id), b);
+    }
     bool operator()(std::string_view id, TokenIndex b) const;
     bool operator()(TokenIndex a, std::string_view id) const { return (*this)(id, a); }
   };
