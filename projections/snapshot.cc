@@ -383,10 +383,15 @@ Status load_snapshot(const std::filesystem::path& path, Views* views, Hash* head
   if (std::memcmp(checksum.data(), header + sizeof magic, 32) != 0) {
     return Status::corruption("snapshot: checksum mismatch");
   }
+  return load_snapshot_payload(words, views, head_hash);
+}
+
+Status load_snapshot_payload(kj::ArrayPtr<const capnp::word> payload, Views* views,
+                             Hash* head_hash) {
   try {
     capnp::ReaderOptions options;
-    options.traversalLimitInWords = words.size() * 2;
-    capnp::FlatArrayMessageReader reader(words.asPtr(), options);
+    options.traversalLimitInWords = payload.size() * 2;
+    capnp::FlatArrayMessageReader reader(payload, options);
     const auto root = reader.getRoot<schema::Snapshot>();
     if (root.getFormatVersion() != format_version)
       return Status::unsupported("snapshot: format version");

@@ -67,8 +67,12 @@ Status store_snapshot(const SnapshotImage& image, const std::filesystem::path& p
 Status write_snapshot(const Views& views, const Hash& head_hash, const std::filesystem::path& path);
 
 // Fills `views` (which must be empty) from the snapshot at `path`. not_found when there is no
-// snapshot; corruption or unsupported when it cannot be used (the views are then left empty).
-// The caller checks `*head_hash` against the log.
+// snapshot; corruption or unsupported when it cannot be used (the views may then be partly
+// filled and must be discarded). The caller checks `*head_hash` against the log.
 Status load_snapshot(const std::filesystem::path& path, Views* views, Hash* head_hash);
+// The same for a payload already read and checksummed (load_snapshot's second half; the
+// snapshot fuzz target feeds it untrusted words).
+Status load_snapshot_payload(kj::ArrayPtr<const capnp::word> payload, Views* views,
+                             Hash* head_hash);
 
 }  // namespace tokenledger

@@ -3,7 +3,7 @@
 #   scripts/fuzz.sh                    every target for 60 s each, two at a time (CI runs this)
 #   scripts/fuzz.sh --seconds 3600     the long mode: as long as asked, per target
 #   scripts/fuzz.sh --target form      one target (form, http_request, json_bodies, rfc3339,
-#                                      record_decoder, legacy_keys)
+#                                      record_decoder, legacy_keys, snapshot)
 # Each target starts from its seed corpus in tests/fuzz/corpus/<target>/ (which also holds every
 # input that ever failed, as a regression) and writes what it learns to build-fuzz/corpus/.
 # A crash, leak or sanitizer report fails the run; the input is in build-fuzz/artifacts/:
@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 seconds=60
-targets=(form http_request json_bodies rfc3339 record_decoder legacy_keys)
+targets=(form http_request json_bodies rfc3339 record_decoder legacy_keys snapshot)
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --seconds) seconds=$2; shift ;;
