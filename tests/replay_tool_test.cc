@@ -8,6 +8,7 @@
 #include <array>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "ledger/sha256.h"
@@ -178,6 +179,28 @@ TEST_F(ReplayToolTest, RebuildReportsASnapshotThatDoesNotMatchTheLogAndWriteRepa
   EXPECT_EQ(repaired.exit_code, 0) << repaired.out;
   ToolRun again = run("rebuild --data " + data.string());
   EXPECT_EQ(again.exit_code, 0) << again.out;
+}
+
+TEST_F(ReplayToolTest, RebuildReportsAnUnusableSnapshotAndWriteReplacesIt) {
+  const std::filesystem::path data = copy();
+  {
+    // The payload's last byte inverted: the checksum no longer holds.
+    std::fstream file(snapshot_path(data), std::ios::in | std::ios::out | std::ios::binary);
+    file.seekg(-1, std::ios::end);
+    const char last = static_cast<char>(file.get());
+    file.seekp(-1, std::ios::end);
+    file.put(static_cast<char>(~last));
+  }
+  ToolRun damaged = run("rebuild --data " + data.string());
+  EXPECT_EQ(damaged.exit_code, 1) << damaged.out;
+  EXPECT_NE(damaged.out.find("stored snapshot unusable"), std::string::npos) << damaged.out;
+
+  ToolRun repaired = run("rebuild --write --data " + data.string());
+  EXPECT_EQ(repaired.exit_code, 0) << repaired.out;
+  EXPECT_EQ(repaired.out.find("DIFFERS"), std::string::npos) << repaired.out;
+  ToolRun again = run("rebuild --data " + data.string());
+  EXPECT_EQ(again.exit_code, 0) << again.out;
+  EXPECT_NE(again.out.find("stored snapshot matches"), std::string::npos) << again.out;
 }
 
 TEST_F(ReplayToolTest, UsageMistakesExitWith2) {
