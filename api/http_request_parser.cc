@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "ledger/assert.h"
+
 namespace tokenledger::api {
 
 std::optional<std::string_view> HttpRequest::header(std::string_view name) const {
@@ -31,11 +33,15 @@ HttpRequestParser::HttpRequestParser(HttpLimits limits) : limits_(limits) {
   settings_.on_header_value = on_header_value;
   settings_.on_headers_complete = on_headers_complete;
   settings_.on_body = on_body;
+  settings_.on_chunk_header = on_chunk_header;
   settings_.on_message_complete = on_message_complete;
 }
 
 std::size_t HttpRequestParser::feed(std::string_view data) {
   if (error_ || complete_ || data.empty()) return 0;
+  feed_end_ = data.data() + data.size();
+  // The rest of a chunk's CR LF that the last feed ended before.
+  if (!check_chunk_end(data.data())) return 0;
   const std::size_t parsed = http_parser_execute(&parser_, &settings_, data.data(), data.size());
   const http_errno code = HTTP_PARSER_ERRNO(&parser_);
   if (code == HPE_PAUSED) {
@@ -52,6 +58,8 @@ HttpRequest HttpRequestParser::take() {
   HttpRequest request = std::move(request_);
   request_ = HttpRequest{};
   complete_ = false;
+  chunk_left_bytes_ = 0;
+  chunk_end_checked_ = 2;
   started_ = false;
   head_size_ = 0;
   in_value_ = false;
@@ -130,7 +138,33 @@ int HttpRequestParser::on_body(http_parser* parser, const char* at, std::size_t 
     return self->fail(413, "the body exceeds 64 KiB");  // chunked bodies are counted as they come
   }
   self->request_.body.append(at, size);
+  if ((parser->flags & F_CHUNKED) != 0 && size > 0) {
+    // http-parser hands a chunk's data out in one or more pieces, never past the chunk's end.
+    TL_ASSERT(size <= self->chunk_left_bytes_);
+    self->chunk_left_bytes_ -= size;
+    if (self->chunk_left_bytes_ == 0) {
+      self->chunk_end_checked_ = 0;
+      if (!self->check_chunk_end(at + size)) return -1;
+    }
+  }
   return 0;
+}
+
+int HttpRequestParser::on_chunk_header(http_parser* parser) {
+  auto* self = static_cast<HttpRequestParser*>(parser->data);
+  self->chunk_left_bytes_ = parser->content_length;  // the size line just read
+  return 0;
+}
+
+bool HttpRequestParser::check_chunk_end(const char* at) {
+  static constexpr std::string_view crlf = "\r\n";
+  for (; chunk_end_checked_ < crlf.size() && at < feed_end_; ++chunk_end_checked_, ++at) {
+    if (*at != crlf[chunk_end_checked_]) {
+      fail(400, "malformed request: a chunk's data is longer than its size line says");
+      return false;
+    }
+  }
+  return true;
 }
 
 int HttpRequestParser::on_message_complete(http_parser* parser) {

@@ -1,13 +1,16 @@
 // Parses HTTP/1.1 requests from a connection's bytes with Debian's http-parser (nodejs's
 // http_parser 2.9), one request at a time so that pipelined requests are answered in order.
 // Limits answer with the contract's statuses: request line and headers past 16 KiB -> 431,
-// a body past 64 KiB -> 413; anything malformed -> 400.
+// a body past 64 KiB -> 413; anything malformed -> 400. Debian builds http-parser without its
+// strict checks, which would let a chunk's data run past its announced size into the next size
+// line; the CR LF after each chunk's data is checked here instead.
 // Threading: one parser per connection.
 #pragma once
 
 #include <http_parser.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -65,7 +68,11 @@ class HttpRequestParser {
   static int on_header_value(http_parser* parser, const char* at, std::size_t size);
   static int on_headers_complete(http_parser* parser);
   static int on_body(http_parser* parser, const char* at, std::size_t size);
+  static int on_chunk_header(http_parser* parser);
   static int on_message_complete(http_parser* parser);
+  // Checks the bytes after a chunk's data, from `at` to the end of the data being fed, against
+  // the CR LF still expected; whatever lies past the end is checked at the next feed.
+  bool check_chunk_end(const char* at);
 
   int fail(int status, std::string message);
   bool count_head(std::size_t size);
@@ -78,6 +85,9 @@ class HttpRequestParser {
   bool in_value_ = false;
   bool started_ = false;
   bool complete_ = false;
+  std::uint64_t chunk_left_bytes_ = 0;  // of the current chunk's data, still to come
+  std::size_t chunk_end_checked_ = 2;   // of the CR LF after the last chunk's data; 2: none due
+  const char* feed_end_ = nullptr;      // the end of the data being fed
   std::optional<HttpParseError> error_;
 };
 

@@ -60,6 +60,44 @@ TEST(HttpRequestParser, ReadsChunkedBodies) {
   EXPECT_EQ(parser.take().body, "{\"data\":[]}");
 }
 
+// Any split of a chunked request parses the same: the CR LF after a chunk's data may come in a
+// later piece than the data.
+TEST(HttpRequestParser, ReadsChunkedBodiesInPiecesOfAnySize) {
+  const std::string raw =
+      "DELETE /tokens HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "5\r\n{\"dat\r\n3\r\na\":\r\n2\r\n[]\r\n1\r\n}\r\n0\r\n\r\n";
+  for (std::size_t piece = 1; piece <= 8; ++piece) {
+    HttpRequestParser parser;
+    for (std::size_t at = 0; at < raw.size() && !parser.has_request(); at += piece) {
+      EXPECT_EQ(parser.feed(std::string_view(raw).substr(at, piece)),
+                std::min(piece, raw.size() - at));
+      ASSERT_FALSE(parser.error()) << piece << ": " << parser.error()->message;
+    }
+    ASSERT_TRUE(parser.has_request()) << piece;
+    EXPECT_EQ(parser.take().body, "{\"data\":[]}");
+  }
+}
+
+// More data than a chunk's size line announced is refused at once (Debian's lenient
+// http-parser would read the excess as the next size line and wait for that many bytes).
+TEST(HttpRequestParser, ChunkDataPastItsSizeIs400) {
+  const std::string head = "DELETE /tokens HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n";
+  for (const std::string& body :
+       {std::string("3\r\nabcdef\r\n0\r\n\r\n"), std::string("3\r\nabc\rX0\r\n\r\n"),
+        std::string("3\r\nabcX\n0\r\n\r\n")}) {
+    for (std::size_t piece : {std::size_t{1}, std::size_t{2}, std::size_t{3}, body.size()}) {
+      HttpRequestParser parser;
+      ASSERT_EQ(parser.feed(head), head.size());
+      for (std::size_t at = 0; at < body.size() && !parser.error(); at += piece) {
+        parser.feed(std::string_view(body).substr(at, piece));
+      }
+      ASSERT_TRUE(parser.error()) << body << " in pieces of " << piece;
+      EXPECT_EQ(parser.error()->status, 400);
+      EXPECT_FALSE(parser.has_request());
+    }
+  }
+}
+
 TEST(HttpRequestParser, HeadsOver16KiBAre431) {
   HttpRequestParser parser;
   const std::string raw = "GET / HTTP/1.1\r\nX-Big: " + std::string(17 * 1024, 'a') + "\r\n\r\n";
