@@ -59,13 +59,18 @@ void Api::add_rate_headers(const RateDecision& rate, HttpResponse* response) {
 HttpResponse Api::handle(const HttpRequest& http, const RouteMatch& match,
                          const RequestContext& context) {
   DeferredResponse deferred = handle_deferred(http, match, context);
+  // On a failure TokenService::wait_durable has rebuilt the views from the durable log already.
   const Status durable = service_.wait_durable(deferred.durable_through);
-  if (!durable.is_ok()) return failed_write(deferred.response, durable);
+  if (!durable.is_ok()) return write_refused(deferred.response, durable);
   return std::move(deferred.response);
 }
 
 HttpResponse Api::failed_write(const HttpResponse& deferred, const Status& status) {
   service_.forget_unwritten_records();
+  return write_refused(deferred, status);
+}
+
+HttpResponse Api::write_refused(const HttpResponse& deferred, const Status& status) {
   HttpResponse response = storage_failure(status);
   for (const auto& [name, value] : deferred.headers) {
     if (name.starts_with("Fastly-RateLimit")) response.add_header(name, value);

@@ -145,6 +145,8 @@ class Api {
                                            const Command& command);
   static HttpResponse rejection_response(const Rejection& rejection);
   static HttpResponse storage_failure(const Status& status);
+  // failed_write's answer, without the rebuild (done already or by the caller).
+  static HttpResponse write_refused(const HttpResponse& deferred, const Status& status);
   // 400 for a new password outside the size limits, naming the field; 400 for an unknown role.
   static HttpResponse password_size_refusal(std::string_view field);
   static HttpResponse role_refusal();
