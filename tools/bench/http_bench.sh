@@ -45,7 +45,7 @@ nginx_port=18481
 password=bench-password-1
 printf '%s\n' "$password" | ./build/api/tokenledger init --data "$work/data" --customer Bench \
   --login bench@example.com >/dev/null
-revokes=$((seconds * 50000))
+revokes=$((seconds * 80000))
 echo "bench: seeding $revokes tokens to revoke" >&2
 ./build/tools/bench/tokenledger-seed-tokens --data "$work/data" --count "$revokes" >"$work/ids.txt"
 
