@@ -203,6 +203,17 @@ TEST_F(ReplayToolTest, RebuildReportsAnUnusableSnapshotAndWriteReplacesIt) {
   EXPECT_NE(again.out.find("stored snapshot matches"), std::string::npos) << again.out;
 }
 
+TEST_F(ReplayToolTest, RebuildSaysWhenTheSnapshotCoversNoRecords) {
+  const std::filesystem::path data = copy();
+  Views empty;
+  ASSERT_TRUE(write_snapshot(empty, Hash{}, snapshot_path(data)).is_ok());
+  ToolRun rebuilt = run("rebuild --data " + data.string());
+  EXPECT_EQ(rebuilt.exit_code, 0) << rebuilt.out;
+  EXPECT_NE(rebuilt.out.find("stored snapshot covers no records"), std::string::npos)
+      << rebuilt.out;
+  EXPECT_EQ(rebuilt.out.find("no stored snapshot"), std::string::npos) << rebuilt.out;
+}
+
 TEST_F(ReplayToolTest, UsageMistakesExitWith2) {
   EXPECT_EQ(run("").exit_code, 2);
   EXPECT_EQ(run("state --data /nonexistent").exit_code, 2);

@@ -113,6 +113,8 @@ int run_rebuild(const std::filesystem::path& data, bool write) {
   } else if (!have_snapshot) {
     std::printf("no stored snapshot in %s: the server replays the whole log at start-up\n",
                 data.c_str());
+  } else if (compare) {
+    std::printf("stored snapshot covers no records (sequence 0): nothing to compare\n");
   }
   limits.up_to_sequence = UINT64_MAX;
   Status replayed = replay_within(rebuilt, *log, limits);
