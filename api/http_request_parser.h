@@ -2,7 +2,7 @@
 // http_parser 2.9), one request at a time so that pipelined requests are answered in order.
 // Limits answer with the contract's statuses: request line and headers past 16 KiB -> 431,
 // a body past 64 KiB -> 413; anything malformed -> 400. Debian builds http-parser without its
-// strict checks, which would let a chunk's data run past its announced size into the next size
+// strict checks, so data running past a chunk's announced size would be read as the next size
 // line; the CR LF after each chunk's data is checked here instead.
 // Threading: one parser per connection.
 #pragma once
