@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end with curl (and raw sockets) for what Fastly's client cannot express: the one-time
-# password header, malformed and oversize requests, slow clients, wrong methods, TLS.
+# password header, malformed and oversize requests, slow clients, wrong methods, a second server
+# on the same data directory, TLS.
 # Usage: curl_scenarios.sh path/to/tokenledger
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$here/lib.sh"
@@ -98,6 +99,14 @@ tl_expect 200 GET /healthz
 tl_expect 200 GET /readyz
 curl -sS "$TL_BASE/metrics" | grep -q '^tokenledger_live_tokens ' || tl_fail "no metrics"
 echo "ok - /healthz, /readyz, /metrics"
+
+# A second server on the same data directory is refused (the log's lock) and the first goes on.
+second_status=0
+second=$("$TL_BIN" serve --data "$TL_WORK/data" --listen 127.0.0.1:0 2>&1) || second_status=$?
+[[ $second_status -eq 1 ]] || tl_fail "a second server on the same data exited $second_status"
+grep -q 'cannot open the log.*LOCK' <<<"$second" || tl_fail "second server said: $second"
+tl_expect 200 GET /tokens/self -H "Fastly-Key: $key"
+echo "ok - a second server on the same data directory is refused; the first keeps serving"
 tl_stop
 echo "ok - SIGTERM: clean exit 0"
 
