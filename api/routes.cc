@@ -131,11 +131,12 @@ RouteMatch match_route(std::string_view method, std::string_view path) {
   const Segments parts = segments(path);
   RouteMatch match;
   if (parts.count == 0 || parts.too_many) return match;
+  const std::array<Segments, table.size()>& patterns = pattern_segments();
   int best = -1;
   for (std::size_t i = 0; i < table.size(); ++i) {
     const Entry& entry = table[i];
     std::string_view id;
-    const int literals = fit(pattern_segments()[i], parts, &id);
+    const int literals = fit(patterns[i], parts, &id);
     if (literals < 0 || literals < best) continue;
     if (literals > best) {  // a more specific path: forget what less specific ones said
       best = literals;
