@@ -84,7 +84,11 @@ DeferredResponse Api::handle_deferred(const HttpRequest& http, const RouteMatch&
   std::uint64_t durable_through = 0;
   const std::optional<Hash> key = presented_key(http);
   const std::optional<RateDecision> rate = take_rate(http, key, context);
-  if (match.outcome == RouteMatch::Outcome::not_found) {
+  if (http.header("fastly-key").value_or("").size() > key_size_max_bytes) {
+    response = error_response(401, "Provided credentials are missing or invalid",
+                              "Fastly-Key is longer than any key (" +
+                                  std::to_string(key_size_max_bytes) + " bytes)");
+  } else if (match.outcome == RouteMatch::Outcome::not_found) {
     response = error_response(404, "Record not found", "no such path");
   } else if (match.outcome == RouteMatch::Outcome::method_not_allowed) {
     response = error_response(405, "Method not allowed", "allowed: " + match.allowed);

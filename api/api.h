@@ -35,7 +35,6 @@ struct ApiOptions {
   std::string totp_issuer = "tokenledger";
   TimeNs enrollment_ttl_ns = 600'000'000'000;  // a two-factor enrollment waits 10 minutes
   std::size_t enrollments_max = 10'000;        // pending enrollments held in memory
-  std::size_t key_size_max_bytes = 256;        // a longer Fastly-Key is refused unhashed
   FormLimits form_limits;
   // Seals TOTP secrets during enrollment (the same key the service unseals them with); without
   // it, two-factor enrollment answers 503.

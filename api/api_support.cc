@@ -26,8 +26,9 @@ bool starts_with_ignoring_case(std::string_view text, std::string_view prefix) {
 std::optional<Hash> Api::presented_key(const HttpRequest& request) const {
   const std::optional<std::string_view> key = request.header("fastly-key");
   if (!key || key->empty()) return std::nullopt;
-  // An over-long key cannot be a token; hash a fixed marker so that it is simply unknown.
-  if (key->size() > options_.key_size_max_bytes) return sha256("\n(over-long key)\n");
+  // An over-long key is no key at all: handle_deferred refuses it before any lookup (hashing
+  // one fixed marker for every such key made that marker a key for all of them).
+  if (key->size() > key_size_max_bytes) return std::nullopt;
   return sha256(*key);
 }
 
@@ -137,8 +138,7 @@ HttpResponse Api::rejection_response(const Rejection& rejection) {
     return error_response(403, "Forbidden", detail);
   }
   if (name == "user_has_live_tokens" || name == "login_taken" || name == "user_exists" ||
-      name == "token_exists" || name == "customer_exists" || name == "secret_reused" ||
-      name == "customer_already_migrated") {
+      name == "token_exists" || name == "customer_exists" || name == "secret_reused") {
     return error_response(409, "Conflict", detail);
   }
   if (name == "user_locked") return error_response(400, "account_locked", detail, "account_locked");

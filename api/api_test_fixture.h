@@ -108,6 +108,20 @@ class ApiTest : public ::testing::Test {
     return std::string(value);
   }
 
+  // application/x-www-form-urlencoded escaping of one value.
+  static std::string form_escape(std::string_view text) {
+    static constexpr char digits[] = "0123456789ABCDEF";
+    std::string out;
+    for (const unsigned char c : text) {
+      if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+        out.push_back(static_cast<char>(c));
+      } else {
+        out += {'%', digits[c >> 4], digits[c & 15]};
+      }
+    }
+    return out;
+  }
+
   static bool valid_json(const std::string& body) {
     simdjson::dom::parser parser;
     simdjson::dom::element document;

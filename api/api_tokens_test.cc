@@ -136,7 +136,11 @@ TEST_F(ApiTest, TwoFactorEnrollmentThenTokensNeedTheCode) {
   HttpResponse enroll = with_key(key, "POST", "/current_user/two_factor");
   ASSERT_EQ(enroll.status, 200) << enroll.body;
   const std::string secret_base32 = field(enroll.body, "secret");
-  EXPECT_TRUE(field(enroll.body, "uri").starts_with("otpauth://totp/"));
+  // Issue 15, item 2: the URI an authenticator app scans carries the same secret as the field
+  // (it carried the field's text base32-encoded a second time).
+  const std::string uri = field(enroll.body, "uri");
+  EXPECT_TRUE(uri.starts_with("otpauth://totp/")) << uri;
+  EXPECT_NE(uri.find("?secret=" + secret_base32 + "&"), std::string::npos) << uri;
   // Not enabled until confirmed: logins still work without a code.
   EXPECT_EQ(
       call("POST", "/tokens", {}, "username=root%40example.com&password=root-password").status,

@@ -172,6 +172,41 @@ TEST_F(ApiTest, ASuperuserMigratesTheCustomersLegacyKeyWhileTheServerRuns) {
   EXPECT_EQ(with_key(eng, "POST", "/customer/" + customer_ + "/legacy_key", form).status, 403);
   EXPECT_EQ(with_key(root, "POST", "/customer/" + random_id() + "/legacy_key", form).status, 404);
   EXPECT_EQ(with_key(root, "POST", "/customer/" + customer_ + "/legacy_key", "key=x").status, 400);
+
+  // A second key of the same customer becomes a second token of the same synthetic user.
+  HttpResponse second = with_key(root, "POST", "/customer/" + customer_ + "/legacy_key",
+                                 "key=second-account-key-45&created_at=2017-04-01T10:00:00Z");
+  ASSERT_EQ(second.status, 200) << second.body;
+  EXPECT_NE(field(second.body, "id"), token_id);
+  EXPECT_EQ(field(with_key("second-account-key-45", "GET", "/current_user").body, "id"),
+            field(owner.body, "id"));
+}
+
+// Issue 15, item 5: every key over 256 bytes was hashed as one marker, and the migration endpoint
+// took any string, that marker included; after which any 300-byte Fastly-Key was a global
+// superuser token. Now an over-long key is refused before any lookup, and a legacy key must look
+// like a key.
+TEST_F(ApiTest, NoValueStandsForAClassOfKeys) {
+  const auto [root_id, root] = login_token("root%40example.com", "root-password");
+  const std::string path = "/customer/" + customer_ + "/legacy_key";
+  for (const std::string& key :
+       {std::string("\n(over-long key)\n"), std::string("k"), std::string("fifteen-chars-x"),
+        std::string("has a space in it"), std::string(257, 'k')}) {
+    HttpResponse refused = with_key(root, "POST", path,
+                                    "key=" + form_escape(key) + "&created_at=2016-04-01T10:00:00Z");
+    EXPECT_EQ(refused.status, 400) << key.size() << ": " << refused.body;
+  }
+  for (const std::string& key : {std::string(257, 'a'), std::string(300, 'b'), std::string(300, 'a')}) {
+    HttpResponse response = with_key(key, "GET", "/tokens/self");
+    EXPECT_EQ(response.status, 401) << response.body;
+    EXPECT_NE(response.body.find("longer than any key"), std::string::npos) << response.body;
+  }
+  // A key of exactly 256 bytes is still looked up (and here simply unknown).
+  EXPECT_EQ(with_key(std::string(256, 'a'), "GET", "/tokens/self").status, 401);
+  EXPECT_EQ(with_key(root, "POST", path,
+                     "key=" + std::string(256, 'a') + "&created_at=2016-04-01T10:00:00Z").status,
+            200);
+  EXPECT_EQ(with_key(std::string(256, 'a'), "GET", "/tokens/self").status, 200);
 }
 
 }  // namespace

@@ -63,6 +63,7 @@ HttpRequest HttpRequestParser::take() {
   started_ = false;
   head_size_ = 0;
   in_value_ = false;
+  in_trailers_ = false;
   return request;
 }
 
@@ -92,6 +93,9 @@ int HttpRequestParser::on_url(http_parser* parser, const char* at, std::size_t s
 int HttpRequestParser::on_header_field(http_parser* parser, const char* at, std::size_t size) {
   auto* self = static_cast<HttpRequestParser*>(parser->data);
   if (!self->count_head(size)) return self->fail(431, "the request line and headers exceed 16 KiB");
+  // Trailers (fields after a chunked body) are read, counted toward the head's limit and
+  // dropped: a field the client did not send up front, such as a Fastly-Key, is never honoured.
+  if (self->in_trailers_) return 0;
   auto& headers = self->request_.headers;
   if (self->in_value_ || headers.empty()) {
     if (headers.size() >= self->limits_.header_count_max)
@@ -116,6 +120,7 @@ int HttpRequestParser::on_header_field(http_parser* parser, const char* at, std:
 int HttpRequestParser::on_header_value(http_parser* parser, const char* at, std::size_t size) {
   auto* self = static_cast<HttpRequestParser*>(parser->data);
   if (!self->count_head(size)) return self->fail(431, "the request line and headers exceed 16 KiB");
+  if (self->in_trailers_) return 0;
   self->in_value_ = true;
   self->request_.headers.back().second.append(at, size);
   return 0;
@@ -125,6 +130,7 @@ int HttpRequestParser::on_headers_complete(http_parser* parser) {
   auto* self = static_cast<HttpRequestParser*>(parser->data);
   self->request_.method = http_method_str(static_cast<http_method>(parser->method));
   self->request_.keep_alive = http_should_keep_alive(parser) != 0;
+  self->in_trailers_ = true;  // any field from here on is a trailer
   if ((parser->flags & F_CONTENTLENGTH) != 0 &&
       parser->content_length > self->limits_.body_size_max_bytes) {
     return self->fail(413, "the body exceeds 64 KiB");

@@ -83,6 +83,7 @@ class HttpRequestParser {
   HttpRequest request_;
   std::size_t head_size_ = 0;
   bool in_value_ = false;
+  bool in_trailers_ = false;  // the head is complete: further fields are trailers, dropped
   bool started_ = false;
   bool complete_ = false;
   std::uint64_t chunk_left_bytes_ = 0;  // of the current chunk's data, still to come

@@ -98,6 +98,28 @@ TEST(HttpRequestParser, ChunkDataPastItsSizeIs400) {
   }
 }
 
+// Trailers of a chunked request are not headers: a Fastly-Key (or any field) sent after the
+// body must not be honoured as if the client had sent it up front (issue 15, item 10).
+TEST(HttpRequestParser, TrailersAreIgnored) {
+  const std::string raw =
+      "DELETE /tokens/self HTTP/1.1\r\nTransfer-Encoding: chunked\r\nX-Up-Front: 1\r\n\r\n"
+      "2\r\nab\r\n0\r\nFastly-Key: stolen\r\nContent-Type: application/json\r\n\r\n";
+  for (std::size_t piece = 1; piece <= raw.size(); ++piece) {
+    HttpRequestParser parser;
+    for (std::size_t at = 0; at < raw.size(); at += piece) {
+      parser.feed(std::string_view(raw).substr(at, piece));
+    }
+    ASSERT_FALSE(parser.error()) << parser.error()->message;
+    ASSERT_TRUE(parser.has_request());
+    const HttpRequest request = parser.take();
+    EXPECT_EQ(request.body, "ab");
+    EXPECT_EQ(request.header("x-up-front"), "1");
+    EXPECT_FALSE(request.header("fastly-key")) << "split every " << piece << " bytes";
+    EXPECT_FALSE(request.header("content-type"));
+    EXPECT_EQ(request.headers.size(), 2u);  // transfer-encoding, x-up-front
+  }
+}
+
 TEST(HttpRequestParser, HeadsOver16KiBAre431) {
   HttpRequestParser parser;
   const std::string raw = "GET / HTTP/1.1\r\nX-Big: " + std::string(17 * 1024, 'a') + "\r\n\r\n";

@@ -2,9 +2,10 @@
 
 #include <simdjson.h>
 
-#include <set>
+#include <map>
 
 #include "ledger/rfc3339.h"
+#include "projections/credentials.h"
 
 namespace tokenledger::api {
 
@@ -49,8 +50,10 @@ bool parse_legacy_key_line(std::string_view line, LegacyKey* key, std::string* e
     *error = "key is missing";
     return false;
   }
-  if (value.size() > 256) {
-    *error = "key is longer than 256 bytes";
+  if (!legacy_key_form_ok(value)) {
+    *error = "key must be " + std::to_string(legacy_key_size_min_bytes) + " to " +
+             std::to_string(key_size_max_bytes) +
+             " printable ASCII characters without spaces";
     return false;
   }
   TimeNs time = 0;
@@ -72,7 +75,9 @@ std::vector<LegacyKey> parse_legacy_key_file(std::string_view text, const Legacy
                       " bytes");
     return keys;
   }
-  std::set<std::string> customers;
+  // Each key value once in the whole file: one key under two customers would give the second
+  // customer's token the first one's secret (refused half-way through the run if not here).
+  std::map<std::string, std::size_t> line_of_key;
   std::size_t number = 0;
   std::size_t start = 0;
   while (start < text.size()) {
@@ -96,9 +101,9 @@ std::vector<LegacyKey> parse_legacy_key_file(std::string_view text, const Legacy
       continue;
     }
     key.line = number;
-    if (!customers.insert(key.customer_id).second) {
-      errors->push_back(where + "customer " + key.customer_id +
-                        " appears twice (one legacy key per customer)");
+    if (const auto [first, added] = line_of_key.emplace(key.key, number); !added) {
+      errors->push_back(where + "the same key as line " + std::to_string(first->second) +
+                        " (a key belongs to one customer, once)");
       continue;
     }
     if (keys.size() >= limits.key_count_max) {

@@ -24,15 +24,15 @@ struct LegacyKey {
 struct LegacyKeyLimits {
   std::size_t file_size_max_bytes = 64 * 1024 * 1024;
   std::size_t line_size_max_bytes = 4096;
-  std::size_t key_size_max_bytes = 256;
   std::size_t key_count_max = 1'000'000;
 };
 
 // One line; false with `error` ("created_at is not an RFC 3339 time") on a bad one.
 bool parse_legacy_key_line(std::string_view line, LegacyKey* key, std::string* error);
 
-// A whole file's text. Blank lines are skipped. Every error is listed as "line N: ...", and a
-// customer named twice is an error (one legacy key per customer). Empty `errors` means valid.
+// A whole file's text. Blank lines are skipped. Every error is listed as "line N: ...". A
+// customer may have several keys; one key value on two lines (under one customer or two) is an
+// error. Empty `errors` means valid.
 std::vector<LegacyKey> parse_legacy_key_file(std::string_view text, const LegacyKeyLimits& limits,
                                              std::vector<std::string>* errors);
 

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <set>
 
 #include "ledger/sha256.h"
 #include "ledger/test_support.h"
@@ -63,7 +64,7 @@ class MigrateTest : public ::testing::Test {
 
 TEST_F(MigrateTest, KeysOfTwoCustomersBecomeTokensOfGlobalApiTokenOnce) {
   const std::filesystem::path keys =
-      file(line(first_, "legacy-key-one") + line(second_, "legacy-key-two"));
+      file(line(first_, "legacy-account-key-one") + line(second_, "legacy-account-key-two"));
   Result<MigrationReport> report = migrate_legacy_keys(dir_.path(), keys);
   ASSERT_TRUE(report.is_ok()) << report.status().to_string();
   EXPECT_TRUE(report->problems.empty());
@@ -78,7 +79,7 @@ TEST_F(MigrateTest, KeysOfTwoCustomersBecomeTokensOfGlobalApiTokenOnce) {
 
   with_service([&](TokenService& service) {
     for (const auto& [customer, key] :
-         {std::pair{first_, "legacy-key-one"}, std::pair{second_, "legacy-key-two"}}) {
+         {std::pair{first_, "legacy-account-key-one"}, std::pair{second_, "legacy-account-key-two"}}) {
       service.authenticate(sha256(key), Requirement{Access::write, false, std::nullopt},
                            RequestOrigin{"192.0.2.1", "test"}, [&](const AuthResult& result) {
                              ASSERT_TRUE(result.who) << auth_failure_name(result.failure);
@@ -96,18 +97,52 @@ TEST_F(MigrateTest, KeysOfTwoCustomersBecomeTokensOfGlobalApiTokenOnce) {
 TEST_F(MigrateTest, AMalformedLineOrARefusedKeyChangesNothing) {
   const std::uint64_t before = head();
   Result<MigrationReport> malformed = migrate_legacy_keys(
-      dir_.path(), file(line(first_, "good-key") + "{\"customer_id\":\"x\"}\n"));
+      dir_.path(), file(line(first_, "good-account-key-0001") + "{\"customer_id\":\"x\"}\n"));
   ASSERT_TRUE(malformed.is_ok());
   ASSERT_EQ(malformed->problems.size(), 1u);
   EXPECT_EQ(malformed->problems[0], "line 2: key is missing");
   EXPECT_EQ(head(), before);
 
   Result<MigrationReport> refused = migrate_legacy_keys(
-      dir_.path(), file(line(first_, "good-key") + line(random_id(), "other-key")));
+      dir_.path(), file(line(first_, "good-account-key-0001") + line(random_id(), "other-account-key-0001")));
   ASSERT_TRUE(refused.is_ok());
   ASSERT_EQ(refused->problems.size(), 1u);
   EXPECT_TRUE(refused->problems[0].starts_with("line 2: unknown_customer")) << refused->problems[0];
   EXPECT_EQ(head(), before);  // the good first line was not applied either
+}
+
+// Issue 15, item 12: the same key under two customers was checked line by line against the views
+// before the run, so the second line failed half-way, after the first was written.
+TEST_F(MigrateTest, OneKeyUnderTwoCustomersChangesNothing) {
+  const std::uint64_t before = head();
+  Result<MigrationReport> report = migrate_legacy_keys(
+      dir_.path(), file(line(first_, "shared-account-key-01") + line(second_, "shared-account-key-01")));
+  ASSERT_TRUE(report.is_ok()) << report.status().to_string();
+  ASSERT_EQ(report->problems.size(), 1u);
+  EXPECT_EQ(report->problems[0], "line 2: the same key as line 1 (a key belongs to one customer, once)");
+  EXPECT_EQ(head(), before);
+}
+
+// A customer that had several account keys keeps each: both authenticate, as two tokens of its
+// one "Global API Token" user.
+TEST_F(MigrateTest, SeveralKeysOfOneCustomerEachBecomeAToken) {
+  Result<MigrationReport> report = migrate_legacy_keys(
+      dir_.path(), file(line(first_, "first-account-key-001") + line(first_, "second-account-key-02")));
+  ASSERT_TRUE(report.is_ok()) << report.status().to_string();
+  EXPECT_TRUE(report->problems.empty());
+  EXPECT_EQ(report->migrated, 2u);
+  with_service([&](TokenService& service) {
+    std::set<std::string> owners;
+    for (const char* key : {"first-account-key-001", "second-account-key-02"}) {
+      service.authenticate(sha256(key), Requirement{Access::write, true, std::nullopt},
+                           RequestOrigin{}, [&](const AuthResult& result) {
+                             ASSERT_TRUE(result.who) << key;
+                             owners.insert(result.who->user->id);
+                             EXPECT_EQ(result.who->user->kind, UserKind::global_api_token);
+                           });
+    }
+    EXPECT_EQ(owners.size(), 1u);
+  });
 }
 
 }  // namespace

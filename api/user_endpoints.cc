@@ -73,8 +73,11 @@ HttpResponse Api::migrate_legacy_key(const Request& request) {
   if (auto bad = parse_fields(request, &form)) return std::move(*bad);
   const std::string_view key = form.first("key").value_or("");
   TimeNs created_at = 0;
-  if (key.empty() || key.size() > options_.key_size_max_bytes) {
-    return error_response(400, "Bad request", "key is required (at most 256 bytes)");
+  if (!legacy_key_form_ok(key)) {
+    return error_response(400, "Bad request",
+                          "key must be " + std::to_string(legacy_key_size_min_bytes) + " to " +
+                              std::to_string(key_size_max_bytes) +
+                              " printable ASCII characters without spaces");
   }
   if (!parse_rfc3339(form.first("created_at").value_or(""), &created_at)) {
     return error_response(400, "Bad request", "created_at must be an RFC 3339 time");
@@ -201,7 +204,10 @@ HttpResponse Api::enroll_two_factor(const Request& request) {
   // The secret is shown this once; the log will only ever hold it sealed.
   JsonWriter json;
   json.begin_object().key("secret").string(encoded);
-  json.key("uri").string(otpauth_uri(options_.totp_issuer, caller.login, encoded));
+  // otpauth_uri takes the raw secret and encodes it itself (it was given `encoded`, and the
+  // URI carried the secret base32-encoded twice: apps that scanned it made codes that never
+  // verified).
+  json.key("uri").string(otpauth_uri(options_.totp_issuer, caller.login, secret));
   json.key("expires_at").string(format_rfc3339(now + options_.enrollment_ttl_ns));
   json.end_object();
   return json_response(200, json.take());

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <mutex>
 #include <sstream>
@@ -40,6 +41,11 @@ std::string random_id() {
 
 std::string random_token_secret() {
   return random_text(32, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
+}
+
+bool legacy_key_form_ok(std::string_view key) {
+  if (key.size() < legacy_key_size_min_bytes || key.size() > key_size_max_bytes) return false;
+  return std::all_of(key.begin(), key.end(), [](char c) { return c > 0x20 && c < 0x7f; });
 }
 
 PasswordCost PasswordCost::interactive() {

@@ -21,6 +21,15 @@ namespace tokenledger {
 std::string random_id();            // 22 characters of base62: token, user and customer ids
 std::string random_token_secret();  // 32 characters of [A-Za-z0-9_-]
 
+// The longest key (Fastly-Key, or a legacy key to migrate) anything accepts. A longer one is
+// refused before any lookup: no single value may stand for a class of keys.
+inline constexpr std::size_t key_size_max_bytes = 256;
+// A legacy account API key has a key's form: 16 to 256 printable ASCII characters, no space.
+// Anything else (a one-character "key", text with spaces or control characters) is refused
+// before it is hashed, so that a guessable value never becomes a global superuser token.
+inline constexpr std::size_t legacy_key_size_min_bytes = 16;
+bool legacy_key_form_ok(std::string_view key);
+
 inline constexpr std::size_t password_size_min_bytes = 8;
 inline constexpr std::size_t password_size_max_bytes = 256;
 
@@ -58,7 +67,8 @@ inline constexpr TimeNs totp_step_ns = 30'000'000'000;
 
 std::string new_totp_secret();  // raw bytes
 std::string base32_encode(std::string_view bytes);
-// otpauth://totp/<issuer>:<login>?secret=...&issuer=... for authenticator apps.
+// otpauth://totp/<issuer>:<login>?secret=...&issuer=... for authenticator apps. `secret` is the
+// raw secret (bytes, as new_totp_secret() returns it): the URI carries its base32 encoding.
 std::string otpauth_uri(std::string_view issuer, std::string_view login, std::string_view secret);
 // The 6-digit code for `at_ns` (tests and enrollment checks).
 std::string totp_code(std::string_view secret, TimeNs at_ns);

@@ -282,15 +282,10 @@ class Decider {
     }
     std::vector<Event> events;
     std::string user_id;
+    // A customer may have had several account keys (Fastly: "an API key (or multiple API
+    // keys)"): each becomes a global token of the customer's one synthetic user.
     if (customer->global_api_token_user) {
-      const User& synthetic = v_.user(*customer->global_api_token_user);
-      for (TokenIndex index : synthetic.tokens) {
-        if (v_.token(index).origin == TokenOrigin::legacy_migration) {
-          return reject("customer_already_migrated",
-                        "the customer's legacy key was migrated before");
-        }
-      }
-      user_id = synthetic.id;
+      user_id = v_.user(*customer->global_api_token_user).id;
     } else {
       if (!valid_id(c.new_user_id)) return reject("invalid_id", "user id");
       if (v_.user_by_id(c.new_user_id) != nullptr) return reject("user_exists", c.new_user_id);

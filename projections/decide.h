@@ -21,7 +21,7 @@ struct Rejection {
   // user_has_live_tokens, two_factor_not_enabled, invalid_two_factor_secret, invalid_scope,
   // invalid_service, too_many_services, expires_at_in_past, unknown_token, token_exists,
   // token_not_live, secret_reused, too_many_tokens, duplicate_token_id, empty_request,
-  // customer_already_migrated, invalid_password_hash. Each has a test in decide_test.cc.
+  // invalid_password_hash. Each has a test in decide_test.cc.
   std::string name;
   std::string detail;
   bool operator==(const Rejection&) const = default;

@@ -342,7 +342,7 @@ TEST_F(DecideTest, SudoIsGrantedToTheCallersOwnLiveTokenForFiveMinutes) {
   EXPECT_EQ(d.views().token_by_id(a1)->sudo_expires_at_ns, d.now_ns + 300 * second_ns);
 }
 
-TEST_F(DecideTest, LegacyKeysMigrateOncePerCustomerToTheGlobalApiTokenUser) {
+TEST_F(DecideTest, LegacyKeysMigrateToTheCustomersOneGlobalApiTokenUser) {
   MigrateLegacyKey migrate{c1, sha256("legacy key of c1"), testing::start_ns - 86'400 * second_ns,
                            make_id("gat1"), make_id("tlegacy1")};
   EXPECT_EQ(d.rejection(as(alice), migrate), "not_allowed");
@@ -362,11 +362,18 @@ TEST_F(DecideTest, LegacyKeysMigrateOncePerCustomerToTheGlobalApiTokenUser) {
   EXPECT_TRUE(std::holds_alternative<LegacyKeyMigrated>(events[2].body));
   // The same key again changes nothing.
   EXPECT_TRUE(d.accept(Caller::operator_caller(), migrate).empty());
-  // Another key for the same customer is refused; a key already used elsewhere too.
+  // Another key of the same customer becomes a second token of the same synthetic user; a key
+  // already used elsewhere is refused.
   MigrateLegacyKey other = migrate;
   other.key_sha256 = sha256("another key");
+  other.new_user_id = make_id("gat9");
   other.new_token_id = make_id("tlegacy2");
-  EXPECT_EQ(d.rejection(Caller::operator_caller(), other), "customer_already_migrated");
+  const std::vector<Event> second = d.accept(Caller::operator_caller(), other);
+  ASSERT_EQ(second.size(), 2u);
+  EXPECT_EQ(std::get<TokenCreated>(second[0].body).user_id, make_id("gat1"));
+  EXPECT_EQ(std::get<LegacyKeyMigrated>(second[1].body).user_id, make_id("gat1"));
+  EXPECT_EQ(d.views().user_by_id(make_id("gat9")), nullptr);
+  EXPECT_EQ(d.views().user_by_id(make_id("gat1"))->live_token_count, 2u);
   MigrateLegacyKey stolen{c2, migrate.key_sha256, 0, make_id("gat2"), make_id("tlegacy3")};
   EXPECT_EQ(d.rejection(Caller::operator_caller(), stolen), "secret_reused");
   // The synthetic user cannot create tokens or change its password.
