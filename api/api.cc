@@ -20,8 +20,8 @@ Placement placement_of(Route route) {
     case Route::tokens_bulk_revoke:
     case Route::token_self_revoke:
     case Route::token_revoke:
-    case Route::two_factor_enroll:
     case Route::two_factor_confirm:
+    case Route::user_two_factor_reset:
     case Route::user_update:
     case Route::user_delete:
     case Route::legacy_key_migrate:
@@ -29,6 +29,8 @@ Placement placement_of(Route route) {
     case Route::sudo:
     case Route::tokens_create:
     case Route::current_user_password:
+    case Route::two_factor_enroll:   // checks the password
+    case Route::two_factor_disable:  // checks the password and a code
     case Route::user_create:
       return Placement::password;
   }
@@ -45,10 +47,18 @@ Api::Api(TokenService& service, const Log& log, ApiOptions options)
 std::optional<RateDecision> Api::take_rate(const HttpRequest& http, const std::optional<Hash>& key,
                                            const RequestContext& context) {
   if (http.method == "GET" || http.method == "HEAD") return std::nullopt;
-  // Per token when a key is presented (keyed by its hash, never the key), else per address.
-  const std::string rate_key =
-      key ? "key:" + hash_to_hex(*key).substr(0, 32) : "ip:" + context.client_ip;
-  return rate_limiter_.take(rate_key, service_.now());
+  const TimeNs now = service_.now();
+  // Per token when the key is one a token has (revoked or not: it was issued, and the tokens
+  // that exist bound the table); otherwise per client address, so that keys made up by a
+  // stranger spend only the stranger's address's budget, never a token's.
+  if (key) {
+    const std::optional<TokenId> token_id = service_.read([&](const Views& views) {
+      const SecretEntry* entry = views.secret_entry(*key);
+      return entry == nullptr ? std::nullopt : std::optional(views.token(entry->token).id);
+    });
+    if (token_id) return rate_limiter_.take_token(token_id_view(*token_id), now);
+  }
+  return rate_limiter_.take_address(context.client_ip, now);
 }
 
 void Api::add_rate_headers(const RateDecision& rate, HttpResponse* response) {
@@ -85,9 +95,9 @@ DeferredResponse Api::handle_deferred(const HttpRequest& http, const RouteMatch&
   const std::optional<Hash> key = presented_key(http);
   const std::optional<RateDecision> rate = take_rate(http, key, context);
   if (http.header("fastly-key").value_or("").size() > key_size_max_bytes) {
-    response = error_response(401, "Provided credentials are missing or invalid",
-                              "Fastly-Key is longer than any key (" +
-                                  std::to_string(key_size_max_bytes) + " bytes)");
+    response = error_response(
+        401, "Provided credentials are missing or invalid",
+        "Fastly-Key is longer than any key (" + std::to_string(key_size_max_bytes) + " bytes)");
   } else if (match.outcome == RouteMatch::Outcome::not_found) {
     response = error_response(404, "Record not found", "no such path");
   } else if (match.outcome == RouteMatch::Outcome::method_not_allowed) {
@@ -149,6 +159,10 @@ HttpResponse Api::dispatch(Route route, const Request& request) {
       return enroll_two_factor(request);
     case Route::two_factor_confirm:
       return confirm_two_factor(request);
+    case Route::two_factor_disable:
+      return disable_two_factor(request);
+    case Route::user_two_factor_reset:
+      return reset_two_factor(request);
     case Route::user_create:
       return create_user(request);
     case Route::user_get:

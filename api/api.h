@@ -149,12 +149,21 @@ class Api {
   // 400 for a new password outside the size limits, naming the field; 400 for an unknown role.
   static HttpResponse password_size_refusal(std::string_view field);
   static HttpResponse role_refusal();
-  // Checks the password (and one-time password) of a caller already known by its key, as sudo
-  // and password changes do: nothing when right; the lock or two-factor answer of token
-  // creation; otherwise 403 "forbidden" with `wrong_detail`.
-  std::optional<HttpResponse> recheck_password(const Principal& caller, std::string_view password,
-                                               const Request& request,
-                                               std::string_view wrong_detail);
+  // Checks a login's password (and one-time password) through the service, or answers why no
+  // check is made: 400 for a password over password_size_max_bytes (before any lookup, for
+  // every login alike), 429 once the client's address spent its budget of failed checks
+  // (RateLimiter). A failed check counts against that budget.
+  std::variant<LoginResult, HttpResponse> check_password(
+      const Request& request, std::string_view login, std::string_view password,
+      std::optional<std::string_view> one_time_password, const Caller& caller);
+  // Checks the password (and one-time password) of a caller already known by its key, as sudo,
+  // password and two-factor changes do: nothing when right; the lock or two-factor answer of
+  // token creation; otherwise 403 "forbidden" with `wrong_detail`. The one-time password is
+  // the Fastly-OTP header's unless `one_time_password` is given.
+  std::optional<HttpResponse> recheck_password(
+      const Principal& caller, std::string_view password, const Request& request,
+      std::string_view wrong_detail,
+      std::optional<std::string_view> one_time_password = std::nullopt);
 
   // Endpoints (token_endpoints.cc, login_endpoints.cc, user_endpoints.cc, probe_endpoints.cc).
   HttpResponse list_tokens(const Request& request);
@@ -174,6 +183,8 @@ class Api {
   HttpResponse delete_user(const Request& request);
   HttpResponse enroll_two_factor(const Request& request);
   HttpResponse confirm_two_factor(const Request& request);
+  HttpResponse disable_two_factor(const Request& request);
+  HttpResponse reset_two_factor(const Request& request);
   HttpResponse verify(const Request& request);
   HttpResponse healthz();
   HttpResponse readyz();

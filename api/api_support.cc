@@ -138,7 +138,8 @@ HttpResponse Api::rejection_response(const Rejection& rejection) {
     return error_response(403, "Forbidden", detail);
   }
   if (name == "user_has_live_tokens" || name == "login_taken" || name == "user_exists" ||
-      name == "token_exists" || name == "customer_exists" || name == "secret_reused") {
+      name == "token_exists" || name == "customer_exists" || name == "secret_reused" ||
+      name == "two_factor_enabled" || name == "two_factor_not_enabled") {
     return error_response(409, "Conflict", detail);
   }
   if (name == "user_locked") return error_response(400, "account_locked", detail, "account_locked");

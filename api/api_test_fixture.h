@@ -6,6 +6,7 @@
 #include <simdjson.h>
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -35,11 +36,15 @@ class ApiTest : public ::testing::Test {
     TokenServiceOptions service_options;
     service_options.clock = [this] { return now_.load(); };
     service_options.sealing_key = SealingKey::from_bytes("test-key", {7, 7, 7});
+    service_options.after_submit = [this](const Executed& executed) {
+      if (after_submit_) after_submit_(executed);
+    };
     service_ = TokenService::open(*log_, std::move(service_options)).value();
     ApiOptions options;
     options.password_cost = PasswordCost::minimum();
     options.sealing_key = SealingKey::from_bytes("test-key", {7, 7, 7});
     options.rate_limit.requests_per_hour = rate_limit_;
+    options.rate_limit.address_counters = address_counters_;
     api_ = std::make_unique<Api>(*service_, *log_, std::move(options));
     api_->set_ready(true);
     customer_ = random_id();
@@ -79,7 +84,7 @@ class ApiTest : public ::testing::Test {
     for (Header& header : headers) request.headers.emplace_back(header.name, header.value);
     request.body = body;
     const RouteMatch match = match_route(method, request.path());
-    return api_->handle(request, match, RequestContext{"192.0.2.7", "test-request"});
+    return api_->handle(request, match, RequestContext{client_ip_, "test-request"});
   }
 
   HttpResponse with_key(const std::string& key, const std::string& method,
@@ -136,6 +141,10 @@ class ApiTest : public ::testing::Test {
   }
 
   std::uint32_t rate_limit_ = 1000;
+  std::size_t address_counters_ = 1 << 18;
+  std::string client_ip_ = "192.0.2.7";  // the address every call comes from
+  // Runs after each command's submit (TokenServiceOptions::after_submit), when a test sets it.
+  std::function<void(const Executed&)> after_submit_;
   tokenledger::testing::ScratchDirectory dir_;
   tokenledger::testing::FaultInjection faults_;  // no faults unless a test switches one on
   std::atomic<TimeNs> now_{start_ns};

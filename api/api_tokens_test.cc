@@ -133,7 +133,10 @@ TEST_F(ApiTest, ALockedUserGetsAccountLocked) {
 
 TEST_F(ApiTest, TwoFactorEnrollmentThenTokensNeedTheCode) {
   const auto [id, key] = login_token("root@example.com", "root-password");
-  HttpResponse enroll = with_key(key, "POST", "/current_user/two_factor");
+  EXPECT_EQ(with_key(key, "POST", "/current_user/two_factor").status, 400);  // no password
+  EXPECT_EQ(with_key(key, "POST", "/current_user/two_factor", "password=wrong-password").status,
+            403);
+  HttpResponse enroll = with_key(key, "POST", "/current_user/two_factor", "password=root-password");
   ASSERT_EQ(enroll.status, 200) << enroll.body;
   const std::string secret_base32 = field(enroll.body, "secret");
   // Issue 15, item 2: the URI an authenticator app scans carries the same secret as the field
@@ -174,9 +177,22 @@ TEST_F(ApiTest, TwoFactorEnrollmentThenTokensNeedTheCode) {
   HttpResponse wrong = call("POST", "/tokens", {{"fastly-otp", "000000"}},
                             "username=root%40example.com&password=root-password");
   EXPECT_EQ(field(wrong.body, "code"), "2fa.verify");
-  HttpResponse right = call("POST", "/tokens", {{"fastly-otp", code}},
+  // The code that confirmed the enrolment is used up (issue 15, item 3); the next step's works,
+  // once.
+  HttpResponse reused = call("POST", "/tokens", {{"fastly-otp", code}},
+                             "username=root%40example.com&password=root-password");
+  EXPECT_EQ(field(reused.body, "code"), "2fa.verify") << reused.body;
+  now_ += 30 * second_ns;
+  const std::string next = totp_code(raw, now_.load());
+  HttpResponse right = call("POST", "/tokens", {{"fastly-otp", next}},
                             "username=root%40example.com&password=root-password");
   EXPECT_EQ(right.status, 200) << right.body;
+  for (int i = 0; i < 2; ++i) {
+    HttpResponse again = call("POST", "/tokens", {{"fastly-otp", next}},
+                              "username=root%40example.com&password=root-password");
+    EXPECT_EQ(again.status, 400) << again.body;
+    EXPECT_EQ(field(again.body, "code"), "2fa.verify");
+  }
 }
 
 TEST_F(ApiTest, BadKeysAnswer401AndNeverEchoTheKey) {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `tokenledger init` end to end: creates, prints the ids as JSON, refuses a second run, refuses
-# bad usage. Argument: the tokenledger binary.
+# bad usage, leaves nothing readable by others; and `tokenledger unlock` on the result.
+# Argument: the tokenledger binary.
 set -euo pipefail
 binary="$1"
 data="$(mktemp -d)"
@@ -20,4 +21,27 @@ set +e
 set -e
 [ "$code" -eq 2 ] || { echo "bad usage exited $code"; exit 1; }
 ! grep -rqa "a long enough password" "$data" || { echo "the password is in a file"; exit 1; }
+
+# The data directory holds hashes and the sealing key: owner only, whatever the umask was
+# (issue 15, item 12). A directory made under umask 022 and files chmod'ed open are tightened by
+# the next command that writes it.
+loose="$data/loose"
+(umask 022 && printf 'a long enough password\n' |
+  "$binary" init --data "$loose" --customer "Loose Co" --login loose@example.com >/dev/null)
+check_modes() {
+  local open_files open_dirs
+  open_files=$(find "$loose" -type f ! -perm 600)
+  open_dirs=$(find "$loose" -type d ! -perm 700)
+  [ -z "$open_files$open_dirs" ] || { echo "readable by others: $open_files $open_dirs"; exit 1; }
+}
+check_modes
+chmod 0644 "$loose/views.snapshot" "$loose/totp.key" 2>/dev/null || chmod 0644 "$loose/views.snapshot"
+chmod 0755 "$loose" "$loose/log"
+"$binary" unlock --data "$loose" --login loose@example.com | grep -q "were not locked" ||
+  { echo "unlock of an unlocked login"; exit 1; }
+check_modes
+if "$binary" unlock --data "$loose" --login nobody@example.com 2>"$data/err"; then
+  echo "unlock of an unknown login succeeded"; exit 1
+fi
+grep -q "no user has the login" "$data/err" || { cat "$data/err"; exit 1; }
 echo "init cli: ok"

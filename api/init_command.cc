@@ -50,6 +50,8 @@ Result<InitResult> initialize_data(const std::filesystem::path& data,
   std::filesystem::create_directories(log_path(data), error);
   if (error)
     return Status::io_error("cannot create " + log_path(data).string() + ": " + error.message());
+  Result<std::size_t> restricted = restrict_data_directory(data);
+  if (!restricted.is_ok()) return restricted.status();
   Result<SealingKey> key = SealingKey::load_or_create(sealing_key_path(data));
   if (!key.is_ok()) return key.status();
 

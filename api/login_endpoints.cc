@@ -33,18 +33,57 @@ HttpResponse login_refusal(LoginOutcome outcome) {
   TL_UNREACHABLE();
 }
 
-std::optional<std::string_view> one_time_password(const HttpRequest& http) {
+std::optional<std::string_view> one_time_password_of(const HttpRequest& http) {
   return http.header("fastly-otp");
 }
 
 }  // namespace
 
-std::optional<HttpResponse> Api::recheck_password(const Principal& caller,
-                                                  std::string_view password, const Request& request,
-                                                  std::string_view wrong_detail) {
-  Result<LoginResult> login = service_.verify_login(
-      caller.login, password, one_time_password(request.http), caller_of(caller, request));
-  if (!login.is_ok()) return storage_failure(login.status());
+std::variant<LoginResult, HttpResponse> Api::check_password(
+    const Request& request, std::string_view login, std::string_view password,
+    std::optional<std::string_view> one_time_password, const Caller& caller) {
+  if (password.size() > password_size_max_bytes) {
+    return error_response(
+        400, "Bad request",
+        "a password is at most " + std::to_string(password_size_max_bytes) + " bytes");
+  }
+  const TimeNs now = service_.now();
+  std::int64_t retry_at_unix_s = 0;
+  if (!rate_limiter_.password_check_allowed(request.context.client_ip, now, &retry_at_unix_s)) {
+    HttpResponse refused =
+        error_response(429, "Too many requests",
+                       "too many failed password checks from this address; the count starts "
+                       "again at the next full hour");
+    const std::int64_t wait_s = retry_at_unix_s - now / 1'000'000'000;
+    refused.add_header("Retry-After", std::to_string(std::max<std::int64_t>(1, wait_s)));
+    return refused;
+  }
+  Result<LoginResult> result = service_.verify_login(login, password, one_time_password, caller);
+  if (!result.is_ok()) return storage_failure(result.status());
+  switch (result->outcome) {
+    case LoginOutcome::unknown_login:
+    case LoginOutcome::wrong_password:
+    case LoginOutcome::cannot_log_in:
+    case LoginOutcome::one_time_password_wrong:
+      rate_limiter_.count_password_failure(request.context.client_ip, now);
+      break;
+    case LoginOutcome::ok:
+    case LoginOutcome::locked:
+    case LoginOutcome::one_time_password_missing:
+      break;
+  }
+  return *result;
+}
+
+std::optional<HttpResponse> Api::recheck_password(
+    const Principal& caller, std::string_view password, const Request& request,
+    std::string_view wrong_detail, std::optional<std::string_view> one_time_password) {
+  auto checked =
+      check_password(request, caller.login, password,
+                     one_time_password ? one_time_password : one_time_password_of(request.http),
+                     caller_of(caller, request));
+  if (auto* refused = std::get_if<HttpResponse>(&checked)) return std::move(*refused);
+  const LoginResult* login = &std::get<LoginResult>(checked);
   switch (login->outcome) {
     case LoginOutcome::ok:
       return std::nullopt;
@@ -131,10 +170,11 @@ HttpResponse Api::create_token(const Request& request) {
                               "creating a token with a key needs sudo (POST /sudo) or the "
                               "password");
       }
-      Result<LoginResult> login =
-          service_.verify_login(holder.login, *password, one_time_password(request.http), caller);
-      if (!login.is_ok()) return storage_failure(login.status());
-      if (login->outcome != LoginOutcome::ok) return login_refusal(login->outcome);
+      auto checked = check_password(request, holder.login, *password,
+                                    one_time_password_of(request.http), caller);
+      if (auto* refused = std::get_if<HttpResponse>(&checked)) return std::move(*refused);
+      const LoginOutcome outcome = std::get<LoginResult>(checked).outcome;
+      if (outcome != LoginOutcome::ok) return login_refusal(outcome);
     }
   } else {
     std::string username;
@@ -150,11 +190,12 @@ HttpResponse Api::create_token(const Request& request) {
     if (username.empty() || password.empty()) {
       return create_error("invalid_request", "username and password are required");
     }
-    Result<LoginResult> login =
-        service_.verify_login(username, password, one_time_password(request.http), caller);
-    if (!login.is_ok()) return storage_failure(login.status());
-    if (login->outcome != LoginOutcome::ok) return login_refusal(login->outcome);
-    user_id = login->user_id;
+    auto checked =
+        check_password(request, username, password, one_time_password_of(request.http), caller);
+    if (auto* refused = std::get_if<HttpResponse>(&checked)) return std::move(*refused);
+    const LoginResult& login = std::get<LoginResult>(checked);
+    if (login.outcome != LoginOutcome::ok) return login_refusal(login.outcome);
+    user_id = login.user_id;
     caller.kind = Caller::Kind::user;
     caller.user_id = user_id;
   }
@@ -169,7 +210,10 @@ HttpResponse Api::create_token(const Request& request) {
   if (auto* failed = std::get_if<HttpResponse>(&done)) return std::move(*failed);
   return service_.read([&](const Views& views) {
     const Token* token = views.token_by_id(token_id);
-    TL_ASSERT(token != nullptr);  // applied before execute() answered
+    // Gone again only when its write failed and the views were rebuilt from the durable log
+    // in between (another request's recovery): the write is not acknowledged, as its own wait
+    // for durability will also say.
+    if (token == nullptr) return storage_failure(Status::write_stopped("the token's write failed"));
     JsonWriter json;
     write_created_token(json, views, views.index_of(*token), secret);
     return json_response(200, json.take());

@@ -3,6 +3,7 @@
 //     prints {"customer_id": "...", "user_id": "..."}
 //   tokenledger serve [--data DIR] [--listen HOST:PORT] [options]   (see serve_command.cc)
 //   tokenledger migrate-legacy --data DIR --file FILE   (legacy account API keys, JSON lines)
+//   tokenledger unlock --data DIR --login EMAIL   (ends a login lock after failed logins)
 // Exit codes: 0 done (serve: stopped cleanly by SIGTERM/SIGINT), 1 failed (the message is on
 // stderr), 2 wrong usage.
 #include <unistd.h>
@@ -14,18 +15,20 @@
 #include "api/init_command.h"
 #include "api/migrate_command.h"
 #include "api/serve_command.h"
+#include "api/unlock_command.h"
 #include "ledger/json_writer.h"
 
 namespace {
 
 int usage() {
-  std::fprintf(
-      stderr,
-      "usage: tokenledger init --data DIR --customer NAME --login EMAIL\n"
-      "       (the superuser's password is read from standard input)\n"
-      "usage: tokenledger migrate-legacy --data DIR --file FILE\n"
-      "       (JSON lines: {\"customer_id\", \"key\", \"created_at\"}; server stopped)\n%s",
-      tokenledger::api::serve_usage);
+  std::fprintf(stderr,
+               "usage: tokenledger init --data DIR --customer NAME --login EMAIL\n"
+               "       (the superuser's password is read from standard input)\n"
+               "usage: tokenledger migrate-legacy --data DIR --file FILE\n"
+               "       (JSON lines: {\"customer_id\", \"key\", \"created_at\"}; server stopped)\n"
+               "usage: tokenledger unlock --data DIR --login EMAIL\n"
+               "       (ends the login's lock after failed password logins; server stopped)\n%s",
+               tokenledger::api::serve_usage);
   return 2;
 }
 
@@ -63,6 +66,37 @@ int migrate(int argc, char** argv) {
   } else {
     std::printf("migrated %zu keys (%zu were migrated before and are unchanged)\n",
                 report->migrated, report->unchanged);
+  }
+  return 0;
+}
+
+int unlock(int argc, char** argv) {
+  std::string data = "./data";
+  std::string login;
+  for (int i = 2; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (i + 1 >= argc) return usage();
+    if (arg == "--data") {
+      data = argv[++i];
+    } else if (arg == "--login") {
+      login = argv[++i];
+    } else {
+      return usage();
+    }
+  }
+  if (login.empty()) return usage();
+  tokenledger::Result<tokenledger::api::UnlockReport> report =
+      tokenledger::api::unlock_login(data, login);
+  if (!report.is_ok()) {
+    std::fprintf(stderr, "tokenledger unlock: %s\n", report.status().to_string().c_str());
+    return 1;
+  }
+  if (report->unlocked) {
+    std::printf("unlocked the logins of user %s (recorded as login_unlocked, reason operator)\n",
+                report->user_id.c_str());
+  } else {
+    std::printf("the logins of user %s were not locked; nothing changed\n",
+                report->user_id.c_str());
   }
   return 0;
 }
@@ -125,5 +159,6 @@ int main(int argc, char** argv) {
   if (argc >= 2 && std::string(argv[1]) == "init") return init(argc, argv);
   if (argc >= 2 && std::string(argv[1]) == "serve") return serve(argc, argv);
   if (argc >= 2 && std::string(argv[1]) == "migrate-legacy") return migrate(argc, argv);
+  if (argc >= 2 && std::string(argv[1]) == "unlock") return unlock(argc, argv);
   return usage();
 }

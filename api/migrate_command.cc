@@ -32,6 +32,8 @@ Result<MigrationReport> migrate_legacy_keys(const std::filesystem::path& data,
   std::vector<LegacyKey> keys = parse_legacy_key_file(text.str(), limits, &report.problems);
   if (!report.problems.empty()) return report;
 
+  Result<std::size_t> restricted = restrict_data_directory(data);
+  if (!restricted.is_ok()) return restricted.status();
   LogOptions log_options;
   log_options.path = log_path(data);
   log_options.create_if_missing = false;

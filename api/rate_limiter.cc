@@ -3,32 +3,60 @@
 #include <absl/hash/hash.h>
 
 namespace tokenledger::api {
+namespace {
 
-RateLimiter::RateLimiter(RateLimitOptions options) : options_(options) {}
+constexpr TimeNs hour_ns = 3'600'000'000'000;
 
-RateDecision RateLimiter::take(std::string_view key, TimeNs now_ns) {
-  const std::int64_t hour = now_ns / 1'000'000'000 / 3600;
+WindowedCounterOptions hourly(std::size_t width) {
+  return WindowedCounterOptions{hour_ns, width, 4};
+}
+
+}  // namespace
+
+RateLimiter::RateLimiter(RateLimitOptions options)
+    : options_(options),
+      addresses_(hourly(options.address_counters)),
+      password_failures_(hourly(options.address_counters)) {}
+
+RateDecision RateLimiter::decide(std::uint32_t count_after, std::int64_t reset_unix_s) const {
+  if (count_after > options_.requests_per_hour) return RateDecision{false, 0, reset_unix_s};
+  return RateDecision{true, options_.requests_per_hour - count_after, reset_unix_s};
+}
+
+RateDecision RateLimiter::take_token(std::string_view token_id, TimeNs now_ns) {
+  const std::int64_t hour = now_ns / hour_ns;
   const std::int64_t reset = (hour + 1) * 3600;
-  const absl::string_view absl_key(key.data(), key.size());
-  Shard& shard = shards_[absl::Hash<absl::string_view>{}(absl_key) % shard_count];
+  const absl::string_view key(token_id.data(), token_id.size());
+  Shard& shard = shards_[absl::Hash<absl::string_view>{}(key) % shard_count];
   std::lock_guard lock(shard.mutex);
   if (shard.hour != hour) {
     shard.hour = hour;
     shard.counts.clear();
-    shard.overflow = 0;
   }
-  std::uint32_t* count = nullptr;
-  auto found = shard.counts.find(absl_key);
-  if (found != shard.counts.end()) {
-    count = &found->second;
-  } else if (shard.counts.size() < options_.keys_max / shard_count) {
-    count = &shard.counts.emplace(std::string(key), 0).first->second;
-  } else {
-    count = &shard.overflow;
+  std::uint32_t& count = shard.counts.try_emplace(std::string(token_id), 0).first->second;
+  if (count >= options_.requests_per_hour) return RateDecision{false, 0, reset};
+  ++count;
+  return decide(count, reset);
+}
+
+RateDecision RateLimiter::take_address(std::string_view address, TimeNs now_ns) {
+  const std::int64_t reset = addresses_.window_end_ns(now_ns) / 1'000'000'000;
+  // Refused requests are not counted: a count stays at the limit and does not creep upward.
+  if (addresses_.count(address, now_ns) >= options_.requests_per_hour) {
+    return RateDecision{false, 0, reset};
   }
-  if (*count >= options_.requests_per_hour) return RateDecision{false, 0, reset};
-  ++*count;
-  return RateDecision{true, options_.requests_per_hour - *count, reset};
+  return decide(addresses_.add(address, now_ns), reset);
+}
+
+bool RateLimiter::password_check_allowed(std::string_view address, TimeNs now_ns,
+                                         std::int64_t* retry_at_unix_s) {
+  if (password_failures_.count(address, now_ns) < options_.login_failures_per_hour) return true;
+  *retry_at_unix_s = password_failures_.window_end_ns(now_ns) / 1'000'000'000;
+  return false;
+}
+
+void RateLimiter::count_password_failure(std::string_view address, TimeNs now_ns) {
+  (void)password_failures_.add(address, now_ns);
 }
 
 }  // namespace tokenledger::api

@@ -13,7 +13,7 @@ struct Entry {
   Route route;
 };
 
-constexpr std::array<Entry, 23> table = {{
+constexpr std::array<Entry, 25> table = {{
     {"POST", "/sudo", Route::sudo},
     {"GET", "/tokens", Route::tokens_list},
     {"POST", "/tokens", Route::tokens_create},
@@ -37,6 +37,8 @@ constexpr std::array<Entry, 23> table = {{
     {"GET", "/healthz", Route::healthz},
     {"GET", "/readyz", Route::readyz},
     {"GET", "/metrics", Route::metrics},
+    {"DELETE", "/current_user/two_factor", Route::two_factor_disable},
+    {"DELETE", "/user/{id}/two_factor", Route::user_two_factor_reset},
 }};
 
 // A path's segments, in place: every request is routed, and no route has more than
@@ -99,7 +101,7 @@ int fit(const Segments& parts, const Segments& path, std::string_view* id) {
 }  // namespace
 
 std::string_view route_name(Route route) {
-  static constexpr std::array<std::string_view, 23> names = {"sudo",
+  static constexpr std::array<std::string_view, 25> names = {"sudo",
                                                              "tokens_list",
                                                              "tokens_create",
                                                              "tokens_bulk_revoke",
@@ -121,7 +123,9 @@ std::string_view route_name(Route route) {
                                                              "verify",
                                                              "healthz",
                                                              "readyz",
-                                                             "metrics"};
+                                                             "metrics",
+                                                             "two_factor_disable",
+                                                             "user_two_factor_reset"};
   const auto index = static_cast<std::size_t>(route);
   TL_ASSERT(index < names.size());
   return names[index];

@@ -33,6 +33,8 @@ enum class Route {
   healthz,                // GET /healthz
   readyz,                 // GET /readyz
   metrics,                // GET /metrics
+  two_factor_disable,     // DELETE /current_user/two_factor
+  user_two_factor_reset,  // DELETE /user/{id}/two_factor
 };
 
 // The route's stable name for logs and metrics ("tokens_create").

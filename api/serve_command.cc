@@ -47,7 +47,13 @@ const char* const serve_usage =
     "  --request-timeout-ms N     a request must arrive within this (default 10000)\n"
     "  --password-threads N       threads for password checks (default 2)\n"
     "  --password-queue N         password checks waiting at most; then 503 (default 64)\n"
-    "  --rate-limit-per-hour N    non-read requests per token per hour (default 1000)\n"
+    "  --rate-limit-per-hour N    non-read requests per token per hour, and per address for\n"
+    "                             requests no token stands behind (default 1000)\n"
+    "  --login-failures-max N     consecutive failed password logins that lock a login's\n"
+    "                             password logins, not its tokens (1-10, default 5)\n"
+    "  --login-lock-minutes N     how long such a lock lasts (30-1440, default 30)\n"
+    "  --login-failures-per-address N   failed password checks per client address per hour;\n"
+    "                             then 429 (default 100)\n"
     "  --tls-cert FILE --tls-key FILE   serve HTTPS with this PEM certificate chain and key\n"
     "  --no-request-log           no line per request (start-up, shutdown and errors still)\n"
     "  --skip-chain-check         start without walking the whole chain first (faster on a\n"
@@ -73,6 +79,9 @@ bool parse_serve_arguments(int argc, char** argv, ServeOptions* options, std::st
                                                   "--password-threads",
                                                   "--password-queue",
                                                   "--rate-limit-per-hour",
+                                                  "--login-failures-max",
+                                                  "--login-lock-minutes",
+                                                  "--login-failures-per-address",
                                                   "--tls-cert",
                                                   "--tls-key"};
     if (std::find(std::begin(valued), std::end(valued), arg) == std::end(valued)) {
@@ -116,6 +125,17 @@ bool parse_serve_arguments(int argc, char** argv, ServeOptions* options, std::st
     } else if (arg == "--rate-limit-per-hour") {
       if (!count_of(1, 1'000'000'000)) return false;
       options->api.rate_limit.requests_per_hour = static_cast<std::uint32_t>(count);
+    } else if (arg == "--login-failures-max") {
+      // PCI DSS 4.0.1 requirement 8.3.4: locked after at most 10 attempts, for at least 30
+      // minutes; the bounds keep the settings within it (docs/adr/0011).
+      if (!count_of(1, 10)) return false;
+      options->policy.login_failures_max = static_cast<std::uint32_t>(count);
+    } else if (arg == "--login-lock-minutes") {
+      if (!count_of(30, 1440)) return false;
+      options->policy.login_lock_duration_ns = static_cast<TimeNs>(count) * 60'000'000'000;
+    } else if (arg == "--login-failures-per-address") {
+      if (!count_of(1, 1'000'000'000)) return false;
+      options->api.rate_limit.login_failures_per_hour = static_cast<std::uint32_t>(count);
     } else if (arg == "--tls-cert") {
       options->server.tls_certificate = std::string(value);
     } else if (arg == "--tls-key") {
@@ -135,6 +155,18 @@ int serve(ServeOptions options) {
                                   options.data.string() + " --customer NAME --login EMAIL`");
     return 1;
   }
+  Result<std::size_t> restricted = restrict_data_directory(options.data);
+  if (!restricted.is_ok()) {
+    log_line(LogLevel::error,
+             "cannot restrict the data directory to its owner: " + restricted.status().to_string());
+    return 1;
+  }
+  if (*restricted > 0) {
+    log_line(LogLevel::warning, "restricted " + std::to_string(*restricted) + " files in " +
+                                    options.data.string() +
+                                    " to their owner (0600, directories 0700); they were readable "
+                                    "by others");
+  }
   Result<SealingKey> key = SealingKey::load_or_create(sealing_key_path(options.data));
   if (!key.is_ok()) {
     log_line(LogLevel::error, "cannot load the TOTP sealing key: " + key.status().to_string());
@@ -150,6 +182,7 @@ int serve(ServeOptions options) {
   }
   TokenServiceOptions service_options;
   service_options.sealing_key = *key;
+  service_options.policy = options.policy;
   service_options.snapshot_path = snapshot_path(options.data);
   service_options.check_chain_at_open = options.check_chain;
   service_options.log = [](ServiceLogLevel level, std::string_view message) {

@@ -14,6 +14,7 @@ namespace tokenledger::api {
 struct ServeOptions {
   std::filesystem::path data = "./data";
   bool check_chain = true;  // walk the whole chain before serving (TokenServiceOptions)
+  Policy policy;            // the domain's limits (login lockout among them)
   ServerOptions server;
   ApiOptions api;
 };

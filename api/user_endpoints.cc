@@ -1,5 +1,5 @@
 // GET /current_user, GET /user/{id}, GET /customer/{id}/users, POST /user, PUT /user/{id},
-// DELETE /user/{id}, two-factor enrollment, and GET /verify.
+// DELETE /user/{id}, legacy-key migration, and GET /verify.
 #include "api/api.h"
 #include "api/render.h"
 #include "api/request_fields.h"
@@ -173,80 +173,6 @@ HttpResponse Api::delete_user(const Request& request) {
   auto done = run(request, caller_of(*caller, request), DeleteUser{request.id, false});
   if (auto* failed = std::get_if<HttpResponse>(&done)) return std::move(*failed);
   return no_content();
-}
-
-HttpResponse Api::enroll_two_factor(const Request& request) {
-  auto who = principal(request, needs(Access::write));
-  if (auto* refused = std::get_if<HttpResponse>(&who)) return std::move(*refused);
-  const Principal& caller = std::get<Principal>(who);
-  if (!options_.sealing_key) {
-    return error_response(503, "Service unavailable", "two-factor enrollment is not configured");
-  }
-  const bool enabled = service_.read([&](const Views& views) {
-    const User* user = views.user_by_id(caller.user_id);
-    return user != nullptr && user->two_factor.has_value();
-  });
-  if (enabled) return error_response(409, "Conflict", "two-factor authentication is enabled");
-  const std::string secret = new_totp_secret();
-  const std::string encoded = base32_encode(secret);
-  const TimeNs now = service_.now();
-  {
-    std::lock_guard lock(enrollments_mutex_);
-    std::erase_if(enrollments_,
-                  [now](const auto& entry) { return entry.second.expires_at_ns <= now; });
-    if (enrollments_.size() >= options_.enrollments_max &&
-        enrollments_.find(caller.user_id) == enrollments_.end()) {
-      return error_response(503, "Service unavailable", "too many enrollments in progress");
-    }
-    enrollments_[caller.user_id] =
-        Enrollment{options_.sealing_key->seal(secret), now + options_.enrollment_ttl_ns};
-  }
-  // The secret is shown this once; the log will only ever hold it sealed.
-  JsonWriter json;
-  json.begin_object().key("secret").string(encoded);
-  // otpauth_uri takes the raw secret and encodes it itself (it was given `encoded`, and the
-  // URI carried the secret base32-encoded twice: apps that scanned it made codes that never
-  // verified).
-  json.key("uri").string(otpauth_uri(options_.totp_issuer, caller.login, secret));
-  json.key("expires_at").string(format_rfc3339(now + options_.enrollment_ttl_ns));
-  json.end_object();
-  return json_response(200, json.take());
-}
-
-HttpResponse Api::confirm_two_factor(const Request& request) {
-  auto who = principal(request, needs(Access::write));
-  if (auto* refused = std::get_if<HttpResponse>(&who)) return std::move(*refused);
-  const Principal& caller = std::get<Principal>(who);
-  Form form;
-  if (auto bad = parse_fields(request, &form)) return std::move(*bad);
-  std::string_view code = form.first("otp").value_or("");
-  if (code.empty()) code = request.http.header("fastly-otp").value_or("");
-  if (code.empty()) return error_response(400, "2fa.verify", "otp is required", "2fa.verify");
-  std::optional<SealedSecret> sealed;
-  const TimeNs now = service_.now();
-  {
-    std::lock_guard lock(enrollments_mutex_);
-    auto found = enrollments_.find(caller.user_id);
-    if (found != enrollments_.end() && found->second.expires_at_ns > now) {
-      sealed = found->second.sealed_secret;
-    }
-  }
-  if (!sealed || !options_.sealing_key) {
-    return error_response(404, "Record not found", "no two-factor enrollment in progress");
-  }
-  Result<std::string> secret = options_.sealing_key->unseal(*sealed);
-  if (!secret.is_ok()) return storage_failure(secret.status());
-  if (!verify_totp(*secret, code, now)) {
-    return error_response(400, "2fa.verify", "the one-time password is wrong or expired",
-                          "2fa.verify");
-  }
-  auto done = run(request, caller_of(caller, request), EnableTwoFactor{caller.user_id, *sealed});
-  if (auto* failed = std::get_if<HttpResponse>(&done)) return std::move(*failed);
-  {
-    std::lock_guard lock(enrollments_mutex_);
-    enrollments_.erase(caller.user_id);
-  }
-  return user_response(caller.user_id);
 }
 
 HttpResponse Api::verify(const Request& request) {

@@ -80,6 +80,18 @@ std::string_view lock_reason_name(LockReason reason) {
   TL_UNREACHABLE();
 }
 
+std::string_view unlock_reason_name(UnlockReason reason) {
+  switch (reason) {
+    case UnlockReason::expired:
+      return "expired";
+    case UnlockReason::operator_:
+      return "operator";
+    case UnlockReason::superuser:
+      return "superuser";
+  }
+  TL_UNREACHABLE();
+}
+
 std::string_view login_failure_reason_name(LoginFailureReason reason) {
   switch (reason) {
     case LoginFailureReason::wrong_password:
@@ -109,6 +121,9 @@ struct KindName {
   std::string_view operator()(const LegacyKeyMigrated&) const { return "legacy_key_migrated"; }
   std::string_view operator()(const LoginSucceeded&) const { return "login_succeeded"; }
   std::string_view operator()(const SudoGranted&) const { return "sudo_granted"; }
+  std::string_view operator()(const LoginLocked&) const { return "login_locked"; }
+  std::string_view operator()(const LoginUnlocked&) const { return "login_unlocked"; }
+  std::string_view operator()(const SnapshotTaken&) const { return "snapshot_taken"; }
 };
 }  // namespace
 

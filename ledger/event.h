@@ -27,6 +27,7 @@ enum class Scope : std::uint8_t { global, global_read, purge_select, purge_all }
 enum class TokenOrigin : std::uint8_t { api, legacy_migration };
 enum class RevokeReason : std::uint8_t { owner, superuser, bulk, user_deleted };
 enum class LockReason : std::uint8_t { none, superuser, failed_logins };
+enum class UnlockReason : std::uint8_t { expired, operator_, superuser };
 enum class LoginFailureReason : std::uint8_t {
   wrong_password,
   one_time_password_missing,
@@ -41,6 +42,7 @@ std::string_view scope_name(Scope scope);
 std::string_view token_origin_name(TokenOrigin origin);
 std::string_view revoke_reason_name(RevokeReason reason);
 std::string_view lock_reason_name(LockReason reason);
+std::string_view unlock_reason_name(UnlockReason reason);
 std::string_view login_failure_reason_name(LoginFailureReason reason);
 
 struct Actor {
@@ -88,6 +90,7 @@ struct UserUpdated {
   LockReason lock_reason = LockReason::none;
   // monostate: unchanged; SealedSecret: enabled with that secret; TwoFactorDisabled: disabled.
   std::variant<std::monostate, SealedSecret, TwoFactorDisabled> two_factor;
+  std::uint64_t one_time_password_step = 0;  // of the code that confirmed it; 0: none
   bool operator==(const UserUpdated&) const = default;
 };
 
@@ -106,7 +109,27 @@ struct UserDeleted {
 struct LoginSucceeded {
   std::string user_id;
   bool one_time_password_used = false;
+  std::uint64_t one_time_password_step = 0;  // Unix seconds / 30 of the accepted code; 0: none
   bool operator==(const LoginSucceeded&) const = default;
+};
+
+struct LoginLocked {
+  std::string user_id;
+  TimeNs until_ns = 0;
+  std::uint32_t failures = 0;
+  bool operator==(const LoginLocked&) const = default;
+};
+
+struct LoginUnlocked {
+  std::string user_id;
+  UnlockReason reason = UnlockReason::expired;
+  bool operator==(const LoginUnlocked&) const = default;
+};
+
+struct SnapshotTaken {
+  std::uint64_t covers_sequence = 0;
+  Hash payload_sha256{};
+  bool operator==(const SnapshotTaken&) const = default;
 };
 
 struct LoginFailed {
@@ -169,7 +192,8 @@ struct SudoGranted {
 // Order matches nothing on disk (the codec maps each alternative explicitly); add at the end.
 using EventBody = std::variant<CustomerCreated, UserCreated, UserUpdated, PasswordChanged,
                                UserDeleted, LoginFailed, TokenCreated, TokenRevoked, TokenExpired,
-                               TokenUsed, LegacyKeyMigrated, LoginSucceeded, SudoGranted>;
+                               TokenUsed, LegacyKeyMigrated, LoginSucceeded, SudoGranted,
+                               LoginLocked, LoginUnlocked, SnapshotTaken>;
 
 // The stable name of an event kind ("token_created"), as printed by tools and exports.
 std::string_view event_kind_name(const EventBody& body);

@@ -43,6 +43,10 @@ struct FieldWriter {
     } else if (std::holds_alternative<TwoFactorDisabled>(e.two_factor)) {
       json.key("two_factor").string("disabled");
     }
+    if (e.one_time_password_step != 0) {
+      json.key("one_time_password_step")
+          .number(static_cast<std::int64_t>(e.one_time_password_step));
+    }
   }
   void operator()(const PasswordChanged& e) { json.key("user_id").string(e.user_id); }
   void operator()(const UserDeleted& e) {
@@ -90,6 +94,22 @@ struct FieldWriter {
   void operator()(const LoginSucceeded& e) {
     json.key("user_id").string(e.user_id);
     json.key("one_time_password_used").boolean(e.one_time_password_used);
+    if (e.one_time_password_step != 0) {
+      json.key("one_time_password_step")
+          .number(static_cast<std::int64_t>(e.one_time_password_step));
+    }
+  }
+  void operator()(const LoginLocked& e) {
+    json.key("user_id").string(e.user_id);
+    time_field(json, "until", e.until_ns);
+    json.key("failures").number(e.failures);
+  }
+  void operator()(const LoginUnlocked& e) {
+    json.key("user_id").string(e.user_id).key("reason").string(unlock_reason_name(e.reason));
+  }
+  void operator()(const SnapshotTaken& e) {
+    json.key("covers_sequence").number(static_cast<std::int64_t>(e.covers_sequence));
+    json.key("payload_sha256").string(hash_to_hex(e.payload_sha256));
   }
   void operator()(const SudoGranted& e) {
     json.key("token_id").string(e.token_id).key("user_id").string(e.user_id);
@@ -126,6 +146,9 @@ struct SubjectFinder {
     out.token_ids.push_back(e.token_id);
   }
   void operator()(const LoginSucceeded& e) { out.user_ids.push_back(e.user_id); }
+  void operator()(const LoginLocked& e) { out.user_ids.push_back(e.user_id); }
+  void operator()(const LoginUnlocked& e) { out.user_ids.push_back(e.user_id); }
+  void operator()(const SnapshotTaken&) {}
   void operator()(const SudoGranted& e) {
     out.token_ids.push_back(e.token_id);
     out.user_ids.push_back(e.user_id);

@@ -20,7 +20,9 @@
 using Cxx = import "/capnp/c++.capnp";
 $Cxx.namespace("tokenledger::schema");
 
-const currentSchemaVersion :UInt16 = 1;
+const currentSchemaVersion :UInt16 = 2;
+# Version 2 (issue 15) added: LoginSucceeded.oneTimePasswordStep, UserUpdated.oneTimePasswordStep,
+# the kinds loginLocked, loginUnlocked and snapshotTaken, and the enum UnlockReason.
 
 struct Record {
   sequence @0 :UInt64;           # equals the record's key
@@ -42,6 +44,9 @@ struct Record {
     legacyKeyMigrated @15 :LegacyKeyMigrated;
     loginSucceeded @16 :LoginSucceeded;
     sudoGranted @17 :SudoGranted;
+    loginLocked @18 :LoginLocked;
+    loginUnlocked @19 :LoginUnlocked;
+    snapshotTaken @20 :SnapshotTaken;
   }
 }
 
@@ -142,6 +147,7 @@ struct UserUpdated {
     enabled @9 :SealedSecret;
     disabled @10 :Void;
   }
+  oneTimePasswordStep @11 :UInt64;  # the time step of the code that confirmed the change; 0: none
 }
 
 struct PasswordChanged {
@@ -159,6 +165,36 @@ struct UserDeleted {
 struct LoginSucceeded {
   userId @0 :Text;
   oneTimePasswordUsed @1 :Bool;
+  # The time step (Unix seconds / 30) of the one-time password accepted; 0: none. A code of this
+  # step or an earlier one is never accepted again for the user (RFC 6238 section 5.2).
+  oneTimePasswordStep @2 :UInt64;
+}
+
+# Too many failed password logins: password logins (POST /tokens, POST /sudo) for the user are
+# refused until untilNs. Its tokens keep working: this is a throttle, not a kill switch.
+struct LoginLocked {
+  userId @0 :Text;
+  untilNs @1 :Int64;
+  failures @2 :UInt32;           # the consecutive failures that caused it
+}
+
+enum UnlockReason {
+  expired @0;                    # its time passed (recorded by the server's background work)
+  operator @1;                   # `tokenledger unlock` on the server's machine
+  superuser @2;                  # a superuser of the customer (PUT /user/{id} locked=false)
+}
+
+struct LoginUnlocked {
+  userId @0 :Text;
+  reason @1 :UnlockReason;
+}
+
+# A snapshot of the views covering records up to coversSequence was stored, with this SHA-256 of
+# its payload. Start-up uses a snapshot only when the log records it: an edited snapshot whose
+# checksum was recomputed is not one the server wrote.
+struct SnapshotTaken {
+  coversSequence @0 :UInt64;
+  payloadSha256 @1 :Data;        # 32 bytes
 }
 
 struct LoginFailed {

@@ -182,7 +182,7 @@ TEST(RecordCodec, AnUnknownEventKindIsUnsupportedNotSkipped) {
   Result<Record> decoded = decode_record(flat_bytes(message), 9);
   ASSERT_FALSE(decoded.is_ok());
   EXPECT_EQ(decoded.status().code(), StatusCode::unsupported);
-  EXPECT_NE(decoded.status().message().find("sequence 9: unknown event kind 13"), std::string::npos)
+  EXPECT_NE(decoded.status().message().find("sequence 9: unknown event kind 16"), std::string::npos)
       << decoded.status().message();
 }
 

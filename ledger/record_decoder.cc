@@ -99,6 +99,11 @@ struct Decoder {
     return static_cast<RevokeReason>(
         checked_enum(v, s::RevokeReason::USER_DELETED, sequence, "revoke reason"));
   }
+  UnlockReason unlock_reason(s::UnlockReason v) {
+    return static_cast<UnlockReason>(
+        checked_enum(v, s::UnlockReason::SUPERUSER, sequence, "unlock reason"));
+  }
+
   LockReason lock_reason(s::LockReason v) {
     return static_cast<LockReason>(
         checked_enum(v, s::LockReason::FAILED_LOGINS, sequence, "lock reason"));
@@ -174,6 +179,7 @@ struct Decoder {
       default:
         unsupported(sequence, "unknown two-factor change");
     }
+    e.one_time_password_step = r.getOneTimePasswordStep();
   }
 
   void token_created(s::TokenCreated::Reader r, TokenCreated& e) {
@@ -290,6 +296,29 @@ struct Decoder {
         auto& e = reuse<LoginSucceeded>(out);
         set_text(e.user_id, b.getUserId());
         e.one_time_password_used = b.getOneTimePasswordUsed();
+        e.one_time_password_step = b.getOneTimePasswordStep();
+        return;
+      }
+      case W::LOGIN_LOCKED: {
+        auto b = r.getLoginLocked();
+        auto& e = reuse<LoginLocked>(out);
+        set_text(e.user_id, b.getUserId());
+        e.until_ns = b.getUntilNs();
+        e.failures = b.getFailures();
+        return;
+      }
+      case W::LOGIN_UNLOCKED: {
+        auto b = r.getLoginUnlocked();
+        auto& e = reuse<LoginUnlocked>(out);
+        set_text(e.user_id, b.getUserId());
+        e.reason = unlock_reason(b.getReason());
+        return;
+      }
+      case W::SNAPSHOT_TAKEN: {
+        auto b = r.getSnapshotTaken();
+        auto& e = reuse<SnapshotTaken>(out);
+        e.covers_sequence = b.getCoversSequence();
+        e.payload_sha256 = to_hash(b.getPayloadSha256(), sequence, "payloadSha256");
         return;
       }
       case W::SUDO_GRANTED: {
@@ -318,7 +347,7 @@ struct Decoder {
                                            ": schema version 0 is not a valid version")};
     }
     const auto kind = r.getEvent().which();
-    if (static_cast<unsigned>(kind) > static_cast<unsigned>(s::Record::Event::SUDO_GRANTED)) {
+    if (static_cast<unsigned>(kind) > static_cast<unsigned>(s::Record::Event::SNAPSHOT_TAKEN)) {
       unsupported(sequence, "unknown event kind " + std::to_string(static_cast<unsigned>(kind)));
     }
     out.sequence = r.getSequence();

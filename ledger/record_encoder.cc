@@ -44,6 +44,8 @@ static_assert(static_cast<int>(s::RevokeReason::USER_DELETED) ==
               static_cast<int>(RevokeReason::user_deleted));
 static_assert(static_cast<int>(s::LockReason::FAILED_LOGINS) ==
               static_cast<int>(LockReason::failed_logins));
+static_assert(static_cast<int>(s::UnlockReason::SUPERUSER) ==
+              static_cast<int>(UnlockReason::superuser));
 static_assert(static_cast<int>(s::LoginFailureReason::ACCOUNT_LOCKED) ==
               static_cast<int>(LoginFailureReason::account_locked));
 
@@ -64,6 +66,9 @@ s::RevokeReason to_schema(RevokeReason reason) {
 }
 s::LockReason to_schema(LockReason reason) {
   return static_cast<s::LockReason>(reason);
+}
+s::UnlockReason to_schema(UnlockReason reason) {
+  return static_cast<s::UnlockReason>(reason);
 }
 s::LoginFailureReason to_schema(LoginFailureReason reason) {
   return static_cast<s::LoginFailureReason>(reason);
@@ -121,6 +126,7 @@ struct BodyEncoder {
     } else {
       b.getTwoFactor().setUnchanged();
     }
+    b.setOneTimePasswordStep(e.one_time_password_step);
   }
   void operator()(const PasswordChanged& e) {
     auto b = out.initPasswordChanged();
@@ -179,6 +185,23 @@ struct BodyEncoder {
     auto b = out.initLoginSucceeded();
     b.setUserId(text(e.user_id));
     b.setOneTimePasswordUsed(e.one_time_password_used);
+    b.setOneTimePasswordStep(e.one_time_password_step);
+  }
+  void operator()(const LoginLocked& e) {
+    auto b = out.initLoginLocked();
+    b.setUserId(text(e.user_id));
+    b.setUntilNs(e.until_ns);
+    b.setFailures(e.failures);
+  }
+  void operator()(const LoginUnlocked& e) {
+    auto b = out.initLoginUnlocked();
+    b.setUserId(text(e.user_id));
+    b.setReason(to_schema(e.reason));
+  }
+  void operator()(const SnapshotTaken& e) {
+    auto b = out.initSnapshotTaken();
+    b.setCoversSequence(e.covers_sequence);
+    b.setPayloadSha256(as_data(e.payload_sha256));
   }
   void operator()(const SudoGranted& e) {
     auto b = out.initSudoGranted();

@@ -29,7 +29,7 @@ Hash hash_of_byte(std::uint8_t byte) {
 }
 }  // namespace
 
-std::vector<Event> sample_events() {
+std::vector<Event> sample_events_v1() {
   constexpr TimeNs t = 1'610'624'866'000'000'000;  // 2021-01-14T11:47:46Z
   const Actor api_actor{"user-4Lq3C2Xj0pM8d6zYw1Bn5a", "token-2j1hEyxXOEqYaSipeZHaW4", "192.0.2.7",
                         "fastly-js/13.0.0", "req-0001"};
@@ -100,6 +100,31 @@ std::vector<Event> sample_events() {
   events.push_back({api_actor, LoginSucceeded{"user-4Lq3C2Xj0pM8d6zYw1Bn5a", true}});
   events.push_back({api_actor, SudoGranted{"2j1hEyxXOEqYaSipeZHaW4", "user-4Lq3C2Xj0pM8d6zYw1Bn5a",
                                            t + 300'000'000'000}});
+  return events;
+}
+
+std::vector<Event> sample_events() {
+  constexpr TimeNs t = 1'610'624'866'000'000'000;
+  const Actor api_actor{"user-4Lq3C2Xj0pM8d6zYw1Bn5a", "token-2j1hEyxXOEqYaSipeZHaW4", "192.0.2.7",
+                        "fastly-js/13.0.0", "req-0003"};
+  std::vector<Event> events = sample_events_v1();
+  // Added by schema version 2.
+  events.push_back({api_actor, LoginSucceeded{"user-4Lq3C2Xj0pM8d6zYw1Bn5a", true, 53'687'495}});
+  UserUpdated enabled;
+  enabled.user_id = "user-4Lq3C2Xj0pM8d6zYw1Bn5a";
+  enabled.two_factor = SealedSecret{"key-2", std::string(24, '\x02'), std::string(36, '\x6e')};
+  enabled.one_time_password_step = 53'687'496;
+  events.push_back({api_actor, enabled});
+  events.push_back({Actor{std::nullopt, std::nullopt, "198.51.100.4", "curl/7.88.1", "req-0004"},
+                    LoginLocked{"user-4Lq3C2Xj0pM8d6zYw1Bn5a", t + 1'800'000'000'000, 5}});
+  events.push_back({Actor{}, LoginUnlocked{"user-4Lq3C2Xj0pM8d6zYw1Bn5a", UnlockReason::expired}});
+  events.push_back(
+      {Actor{}, LoginUnlocked{"user-4Lq3C2Xj0pM8d6zYw1Bn5a", UnlockReason::operator_}});
+  events.push_back(
+      {api_actor, LoginUnlocked{"user-4Lq3C2Xj0pM8d6zYw1Bn5a", UnlockReason::superuser}});
+  Hash digest{};
+  for (std::size_t i = 0; i < digest.size(); ++i) digest[i] = static_cast<std::uint8_t>(0xa0 + i);
+  events.push_back({Actor{}, SnapshotTaken{41, digest}});
   return events;
 }
 

@@ -23,8 +23,11 @@ class ScratchDirectory {
   std::filesystem::path path_;
 };
 
-// One event of every kind, with every optional field set in some and absent in others, in the
-// order of the EventBody alternatives. The golden file in tests/golden/ was written from these.
+// One event of every kind of schema version 1, with every optional field set in some and absent
+// in others. tests/golden/events_v1.bin was written from these; never change them.
+std::vector<Event> sample_events_v1();
+// Those, then what version 2 added (each new kind and field): every kind the current schema has.
+// tests/golden/events_v2.bin was written from these; never change them, add a version.
 std::vector<Event> sample_events();
 
 }  // namespace tokenledger::testing

@@ -64,8 +64,14 @@ class ViewsWriter {
       user->lock_reason = *e.locked ? e.lock_reason : LockReason::none;
       if (!*e.locked) user->consecutive_failures = 0;
     }
-    if (const auto* sealed = std::get_if<SealedSecret>(&e.two_factor)) user->two_factor = *sealed;
-    if (std::holds_alternative<TwoFactorDisabled>(e.two_factor)) user->two_factor.reset();
+    if (const auto* sealed = std::get_if<SealedSecret>(&e.two_factor)) {
+      user->two_factor = *sealed;
+      user->last_one_time_password_step = e.one_time_password_step;  // of the confirming code
+    }
+    if (std::holds_alternative<TwoFactorDisabled>(e.two_factor)) {
+      user->two_factor.reset();
+      user->last_one_time_password_step = 0;
+    }
     user->updated_at_ns = now();
     return Status::ok();
   }
@@ -84,6 +90,10 @@ class ViewsWriter {
     if (user->live_token_count != 0) return bad("user " + e.user_id + " still has live tokens");
     user->deleted = true;
     user->updated_at_ns = now();
+    if (user->login_locked_until_ns != no_time) {
+      v_.login_lock_queue_.erase({user->login_locked_until_ns, index_of(*user)});
+      user->login_locked_until_ns = no_time;
+    }
     v_.users_by_login_.erase(user->login);
     --v_.customers_[user->customer].live_user_count;
     return Status::ok();
@@ -101,6 +111,59 @@ class ViewsWriter {
     if (user == nullptr) return bad("unknown or deleted user " + e.user_id);
     user->consecutive_failures = 0;
     user->last_login_at_ns = now();
+    if (e.one_time_password_step != 0) {
+      if (e.one_time_password_step <= user->last_one_time_password_step) {
+        return bad("one-time password step " + std::to_string(e.one_time_password_step) +
+                   " accepted again");
+      }
+      user->last_one_time_password_step = e.one_time_password_step;
+    }
+    return Status::ok();
+  }
+
+  Status operator()(const LoginLocked& e) {
+    User* user = live_user(e.user_id);
+    if (user == nullptr) return bad("unknown or deleted user " + e.user_id);
+    if (e.until_ns == no_time) return bad("a login lock without an end");
+    if (user->login_locked_until_ns != no_time) {
+      v_.login_lock_queue_.erase({user->login_locked_until_ns, index_of(*user)});
+    }
+    user->login_locked_until_ns = e.until_ns;
+    v_.login_lock_queue_.emplace(e.until_ns, index_of(*user));
+    return Status::ok();
+  }
+
+  Status operator()(const LoginUnlocked& e) {
+    User* user = live_user(e.user_id);
+    if (user == nullptr) return bad("unknown or deleted user " + e.user_id);
+    const bool legacy_lock = user->locked && user->lock_reason == LockReason::failed_logins;
+    if (user->login_locked_until_ns == no_time && !legacy_lock) {
+      return bad("user " + e.user_id + " has no login lock to end");
+    }
+    if (user->login_locked_until_ns != no_time) {
+      v_.login_lock_queue_.erase({user->login_locked_until_ns, index_of(*user)});
+      user->login_locked_until_ns = no_time;
+    }
+    // Before schema version 2 a run of failures locked the whole user (tokens too); ending a
+    // login lock ends that kind as well.
+    if (legacy_lock) {
+      user->locked = false;
+      user->lock_reason = LockReason::none;
+    }
+    user->consecutive_failures = 0;
+    user->updated_at_ns = now();
+    return Status::ok();
+  }
+
+  Status operator()(const SnapshotTaken& e) {
+    if (e.covers_sequence >= record_.sequence) {
+      return bad("a snapshot recorded before the records it covers");
+    }
+    if (v_.recorded_snapshots_.size() == Views::recorded_snapshots_max) {
+      v_.recorded_snapshots_.pop_front();
+    }
+    v_.recorded_snapshots_.push_back(
+        Views::RecordedSnapshot{e.covers_sequence, e.payload_sha256, record_.sequence});
     return Status::ok();
   }
 
@@ -195,6 +258,12 @@ class ViewsWriter {
   Status bad(const std::string& why) const {
     return Status::corruption("sequence " + std::to_string(record_.sequence) + " (" +
                               std::string(event_kind_name(record_.event.body)) + "): " + why);
+  }
+
+  UserIndex index_of(const User& user) const {
+    const auto found = v_.users_by_id_.find(user.id);
+    TL_ASSERT(found != v_.users_by_id_.end());
+    return found->second;
   }
 
   User* live_user(const std::string& id) {

@@ -63,9 +63,12 @@ struct ChangePassword {
 
 struct EnableTwoFactor {
   std::string user_id;
-  SealedSecret sealed_secret;  // the caller checked a first code against it
+  SealedSecret sealed_secret;                // the caller checked a first code against it
+  std::uint64_t one_time_password_step = 0;  // that code's time step
 };
 
+// By the user itself (the caller verified its password and a current code, recorded as a
+// login) or by a superuser of its customer, resetting a lost second factor.
 struct DisableTwoFactor {
   std::string user_id;
 };
@@ -80,6 +83,25 @@ struct RecordLogin {
   std::string user_id;
   std::optional<LoginFailureReason> failure;  // none: success
   bool one_time_password_used = false;
+  // On success with a one-time password: the accepted code's time step. decide() refuses a
+  // step at or before the last one accepted (one_time_password_reused): a code works once.
+  std::uint64_t one_time_password_step = 0;
+};
+
+// Ends a user's login lock (after failed logins) before its time: an operator
+// (`tokenledger unlock`). A superuser does it with UpdateUser locked=false.
+struct UnlockLogin {
+  std::string user_id;
+};
+
+// Records LoginUnlocked (expired) for every login lock whose time has passed (at most
+// expire_batch_max per command; the background repeats).
+struct ExpireLoginLocks {};
+
+// A snapshot covering records up to `covers_sequence` was stored with this payload digest.
+struct RecordSnapshot {
+  std::uint64_t covers_sequence = 0;
+  Hash payload_sha256{};
 };
 
 struct CreateToken {
@@ -132,7 +154,8 @@ struct MigrateLegacyKey {
 using Command =
     std::variant<CreateCustomer, CreateUser, UpdateUser, ChangePassword, EnableTwoFactor,
                  DisableTwoFactor, DeleteUser, RecordLogin, CreateToken, RevokeToken,
-                 BulkRevokeTokens, ExpireTokens, RecordTokenUses, GrantSudo, MigrateLegacyKey>;
+                 BulkRevokeTokens, ExpireTokens, RecordTokenUses, GrantSudo, MigrateLegacyKey,
+                 UnlockLogin, ExpireLoginLocks, RecordSnapshot>;
 
 std::string_view command_name(const Command& command);
 

@@ -202,14 +202,23 @@ std::string totp_code(std::string_view secret, TimeNs at_ns) {
   return std::string(code, 6);
 }
 
-bool verify_totp(std::string_view secret, std::string_view code, TimeNs now_ns) {
+std::optional<std::uint64_t> totp_step_of(std::string_view secret, std::string_view code,
+                                          TimeNs now_ns) {
   initialize_libraries();
-  if (code.size() != 6) return false;
-  const std::string otp(code);
-  // liboath compares the codes itself; the window of one step allows for clock drift.
-  return oath_totp_validate(
-             secret.data(), secret.size(), static_cast<time_t>(now_ns / 1'000'000'000),
-             OATH_TOTP_DEFAULT_TIME_STEP_SIZE, OATH_TOTP_DEFAULT_START_TIME, 1, otp.c_str()) >= 0;
+  if (code.size() != 6 || now_ns < totp_step_ns) return std::nullopt;
+  const std::uint64_t now_step = static_cast<std::uint64_t>(now_ns / totp_step_ns);
+  std::optional<std::uint64_t> matched;
+  // Every candidate is computed and compared, whichever matches, so that the time taken does
+  // not tell which step (or whether any) matched.
+  for (std::uint64_t step = now_step - 1; step <= now_step + 1; ++step) {
+    const std::string expected = totp_code(secret, static_cast<TimeNs>(step) * totp_step_ns);
+    if (sodium_memcmp(expected.data(), code.data(), expected.size()) == 0) matched = step;
+  }
+  return matched;
+}
+
+bool verify_totp(std::string_view secret, std::string_view code, TimeNs now_ns) {
+  return totp_step_of(secret, code, now_ns).has_value();
 }
 
 }  // namespace tokenledger

@@ -9,6 +9,7 @@
 
 #include <array>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -72,7 +73,13 @@ std::string base32_encode(std::string_view bytes);
 std::string otpauth_uri(std::string_view issuer, std::string_view login, std::string_view secret);
 // The 6-digit code for `at_ns` (tests and enrollment checks).
 std::string totp_code(std::string_view secret, TimeNs at_ns);
-// True when `code` is the code of the step at `now_ns` or of one step before or after it.
+// The time step (Unix seconds / 30) whose code `code` is, among the step at `now_ns` and one
+// step before or after it (clock drift); none when it is none of them. The codes are compared
+// in constant time. The caller refuses a step at or before the last one accepted (RFC 6238
+// section 5.2: a code works once).
+std::optional<std::uint64_t> totp_step_of(std::string_view secret, std::string_view code,
+                                          TimeNs now_ns);
+// totp_step_of(...).has_value().
 bool verify_totp(std::string_view secret, std::string_view code, TimeNs now_ns);
 
 }  // namespace tokenledger

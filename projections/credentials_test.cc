@@ -51,6 +51,14 @@ TEST(Credentials, TotpFollowsRfc6238) {
   EXPECT_FALSE(verify_totp(secret, totp_code(secret, now - 3 * totp_step_ns), now));
   EXPECT_FALSE(verify_totp(secret, "12345", now));
   EXPECT_FALSE(verify_totp(secret, "abcdef", now));
+  // The step a code belongs to, for refusing it a second time.
+  const std::uint64_t step = static_cast<std::uint64_t>(now / totp_step_ns);
+  EXPECT_EQ(totp_step_of(secret, totp_code(secret, now), now), step);
+  EXPECT_EQ(totp_step_of(secret, totp_code(secret, now - totp_step_ns), now), step - 1);
+  EXPECT_EQ(totp_step_of(secret, totp_code(secret, now + totp_step_ns), now), step + 1);
+  EXPECT_EQ(totp_step_of(secret, totp_code(secret, now + 2 * totp_step_ns), now), std::nullopt);
+  // RFC 6238's T = 59 s is step 1.
+  EXPECT_EQ(totp_step_of(secret, "287082", 59'000'000'000), 1u);
 }
 
 TEST(Credentials, TotpSecretsAreSealedAndOpenOnlyWithTheirKey) {

@@ -94,8 +94,14 @@ class Decider {
       update.locked = c.locked;
       update.lock_reason = *c.locked ? LockReason::superuser : LockReason::none;
     }
-    if (!update.name && !update.role && !update.locked) return std::vector<Event>{};
-    return one(update);
+    std::vector<Event> events;
+    if (update.name || update.role || update.locked) events.push_back(event(update));
+    // locked=false from a superuser also ends a login lock: the superuser confirmed the user's
+    // identity (PCI DSS 8.3.4's other way out).
+    if (c.locked && !*c.locked && user->login_locked_until_ns != no_time) {
+      events.push_back(event(LoginUnlocked{c.user_id, UnlockReason::superuser}));
+    }
+    return events;
   }
 
   Decision operator()(const ChangePassword& c) {
@@ -114,10 +120,14 @@ class Decider {
     if (!is_operator() && !is_self(*user))
       return reject("not_allowed", "only the user enrolls itself");
     if (user->kind != UserKind::person) return reject("synthetic_user");
+    // Replacing a second factor takes turning it off first (password and a current code):
+    // otherwise a stolen token could swap in the thief's secret.
+    if (user->two_factor) return reject("two_factor_enabled");
     if (c.sealed_secret.ciphertext.empty()) return reject("invalid_two_factor_secret");
     UserUpdated update;
     update.user_id = c.user_id;
     update.two_factor = c.sealed_secret;
+    update.one_time_password_step = c.one_time_password_step;
     return one(update);
   }
 
@@ -161,20 +171,63 @@ class Decider {
     if (!is_operator() && caller_.kind != Caller::Kind::system) return reject("not_allowed");
     const User* user = v_.user_by_id(c.user_id);
     if (user == nullptr || user->deleted) return reject("unknown_user", c.user_id);
-    if (!c.failure) return one(LoginSucceeded{c.user_id, c.one_time_password_used});
-    // Attempts on a locked account are refused before any check and leave no record: an
+    // Attempts while logins are locked are refused before any check and leave no record: an
     // attacker must not be able to turn guesses into disk writes for free.
-    if (user->locked) return std::vector<Event>{};
-    const std::uint32_t failures = user->consecutive_failures + 1;
-    std::vector<Event> events = {event(LoginFailed{c.user_id, *c.failure, failures})};
+    const bool lock_over =
+        user->login_locked_until_ns != no_time && user->login_locked_until_ns <= now_;
+    if (user->locked || (user->login_locked_until_ns != no_time && !lock_over)) {
+      return c.failure ? Decision(std::vector<Event>{}) : reject("user_locked");
+    }
+    std::vector<Event> events;
+    // A lock whose time passed ends here if the background has not recorded it yet.
+    if (lock_over) events.push_back(event(LoginUnlocked{c.user_id, UnlockReason::expired}));
+    if (!c.failure) {
+      if (c.one_time_password_step != 0 &&
+          c.one_time_password_step <= user->last_one_time_password_step) {
+        return reject("one_time_password_reused");
+      }
+      events.push_back(
+          event(LoginSucceeded{c.user_id, c.one_time_password_used, c.one_time_password_step}));
+      return events;
+    }
+    const std::uint32_t failures = (lock_over ? 0 : user->consecutive_failures) + 1;
+    events.push_back(event(LoginFailed{c.user_id, *c.failure, failures}));
     if (failures >= policy_.login_failures_max) {
-      UserUpdated lock;
-      lock.user_id = c.user_id;
-      lock.locked = true;
-      lock.lock_reason = LockReason::failed_logins;
-      events.push_back(event(lock));
+      events.push_back(
+          event(LoginLocked{c.user_id, now_ + policy_.login_lock_duration_ns, failures}));
     }
     return events;
+  }
+
+  Decision operator()(const UnlockLogin& c) {
+    if (!is_operator()) return reject("not_allowed", "only an operator ends login locks");
+    const User* user = v_.user_by_id(c.user_id);
+    if (user == nullptr || user->deleted) return reject("unknown_user", c.user_id);
+    const bool legacy_lock = user->locked && user->lock_reason == LockReason::failed_logins;
+    if (user->login_locked_until_ns == no_time && !legacy_lock) {
+      if (user->locked) {
+        return reject("locked_by_superuser",
+                      "a superuser's lock is lifted by a superuser (PUT /user/{id} locked=false)");
+      }
+      return reject("not_locked", "logins are not locked");
+    }
+    return one(LoginUnlocked{c.user_id, UnlockReason::operator_});
+  }
+
+  Decision operator()(const ExpireLoginLocks&) {
+    if (!is_operator() && caller_.kind != Caller::Kind::system) return reject("not_allowed");
+    std::vector<Event> events;
+    for (const auto& [until, index] : v_.login_lock_queue()) {
+      if (until > now_ || events.size() >= policy_.expire_batch_max) break;
+      events.push_back(event(LoginUnlocked{v_.user(index).id, UnlockReason::expired}));
+    }
+    return events;
+  }
+
+  Decision operator()(const RecordSnapshot& c) {
+    if (!is_operator() && caller_.kind != Caller::Kind::system) return reject("not_allowed");
+    if (c.covers_sequence > v_.sequence()) return reject("unknown_sequence");
+    return one(SnapshotTaken{c.covers_sequence, c.payload_sha256});
   }
 
   Decision operator()(const CreateToken& c) {
@@ -264,7 +317,7 @@ class Decider {
       return reject("unknown_token", c.token_id);
     }
     if (token->state != TokenState::live) return reject("token_not_live", c.token_id);
-    if (user->locked) return reject("user_locked");
+    if (user->locked || user->login_locked_until_ns > now_) return reject("user_locked");
     return std::vector<Event>{
         event(LoginSucceeded{user->id, user->two_factor.has_value()}),
         event(SudoGranted{c.token_id, user->id, now_ + policy_.sudo_duration_ns})};
@@ -367,10 +420,11 @@ Decision decide(const Views& views, const Caller& caller, const Command& command
 
 std::string_view command_name(const Command& command) {
   static constexpr std::string_view names[] = {
-      "create_customer",   "create_user",        "update_user",        "change_password",
-      "enable_two_factor", "disable_two_factor", "delete_user",        "record_login",
-      "create_token",      "revoke_token",       "bulk_revoke_tokens", "expire_tokens",
-      "record_token_uses", "grant_sudo",         "migrate_legacy_key"};
+      "create_customer",    "create_user",        "update_user",        "change_password",
+      "enable_two_factor",  "disable_two_factor", "delete_user",        "record_login",
+      "create_token",       "revoke_token",       "bulk_revoke_tokens", "expire_tokens",
+      "record_token_uses",  "grant_sudo",         "migrate_legacy_key", "unlock_login",
+      "expire_login_locks", "record_snapshot"};
   static_assert(std::size(names) == std::variant_size_v<Command>);
   return names[command.index()];
 }

@@ -21,15 +21,20 @@ struct Rejection {
   // user_has_live_tokens, two_factor_not_enabled, invalid_two_factor_secret, invalid_scope,
   // invalid_service, too_many_services, expires_at_in_past, unknown_token, token_exists,
   // token_not_live, secret_reused, too_many_tokens, duplicate_token_id, empty_request,
-  // invalid_password_hash. Each has a test in decide_test.cc.
+  // invalid_password_hash, one_time_password_reused, two_factor_enabled, not_locked,
+  // locked_by_superuser, unknown_sequence. Each has a test in decide_test.cc.
   std::string name;
   std::string detail;
   bool operator==(const Rejection&) const = default;
 };
 
 struct Policy {
-  std::uint32_t login_failures_max = 5;       // consecutive failures that lock a user
-  TimeNs sudo_duration_ns = 300'000'000'000;  // five minutes
+  // Consecutive failed password logins that lock the user's password logins (not its tokens)
+  // for login_lock_duration_ns. PCI DSS 4.0.1 requirement 8.3.4: at most 10 attempts, locked
+  // for at least 30 minutes or until the user's identity is confirmed (docs/adr/0011).
+  std::uint32_t login_failures_max = 5;
+  TimeNs login_lock_duration_ns = 1'800'000'000'000;  // 30 minutes
+  TimeNs sudo_duration_ns = 300'000'000'000;          // five minutes
   std::size_t bulk_revoke_max = 1000;
   std::size_t expire_batch_max = 1000;
   std::size_t usage_batch_max = 1000;

@@ -156,25 +156,61 @@ TEST_F(DecideTest, AnOperatorMayForceADeleteWhichRevokesTheTokensFirst) {
   EXPECT_EQ(d.views().token_by_id(t1)->state, TokenState::revoked);
 }
 
-TEST_F(DecideTest, FiveConsecutiveFailuresLockTheUserAndTheLockIsAnEvent) {
+// Issue 15, item 1: five failures used to lock the whole user (every token too) until a
+// superuser lifted it, so anyone who knew a login could cut its user off for good. Now they lock
+// password logins only, for login_lock_duration_ns; the lock and its end are events.
+TEST_F(DecideTest, FiveConsecutiveFailuresLockPasswordLoginsForAWhileNotTheUser) {
   const Caller system = Caller::system_caller();
+  const std::string a1 = create_token(alice, "a1");
   for (int i = 0; i < 4; ++i) {
     EXPECT_EQ(d.accept(system, RecordLogin{alice, LoginFailureReason::wrong_password}).size(), 1u);
   }
-  EXPECT_FALSE(d.views().user_by_id(alice)->locked);
+  EXPECT_EQ(d.views().user_by_id(alice)->login_locked_until_ns, no_time);
   const std::vector<Event> fifth =
       d.accept(system, RecordLogin{alice, LoginFailureReason::wrong_password});
   ASSERT_EQ(fifth.size(), 2u);
   EXPECT_EQ(std::get<LoginFailed>(fifth[0].body).consecutive_failures, 5u);
-  const auto& lock = std::get<UserUpdated>(fifth[1].body);
-  EXPECT_EQ(lock.locked, true);
-  EXPECT_EQ(lock.lock_reason, LockReason::failed_logins);
-  EXPECT_TRUE(d.views().user_by_id(alice)->locked);
-  // Later attempts on the locked account write nothing.
+  const auto& lock = std::get<LoginLocked>(fifth[1].body);
+  EXPECT_EQ(lock.until_ns, d.now_ns + 1800 * second_ns);  // 30 minutes
+  EXPECT_EQ(lock.failures, 5u);
+  const User& locked = *d.views().user_by_id(alice);
+  EXPECT_FALSE(locked.locked);  // the user is not locked: its tokens keep working
+  EXPECT_EQ(locked.login_locked_until_ns, lock.until_ns);
+  // Later attempts write nothing, and a right password is refused as locked.
   EXPECT_TRUE(d.accept(system, RecordLogin{alice, LoginFailureReason::wrong_password}).empty());
-  EXPECT_EQ(d.rejection(as(alice), token_for(alice, "x")), "user_locked");
-  EXPECT_EQ(d.rejection(as(alice), RecordLogin{alice, {}}),
-            "not_allowed");  // only the system records logins
+  EXPECT_EQ(d.rejection(system, RecordLogin{alice, {}}), "user_locked");
+  EXPECT_EQ(d.rejection(as(alice, a1), GrantSudo{a1}), "user_locked");
+  // Its tokens still revoke, and sudo-free paths are not blocked by the throttle.
+  EXPECT_EQ(d.rejection(as(alice, a1), RevokeToken{a1}), "");
+  EXPECT_EQ(d.rejection(as(alice), RecordLogin{alice, {}}), "not_allowed");  // system only
+
+  // The background records the lock's end once its time has passed, not before.
+  d.now_ns += 1799 * second_ns;
+  EXPECT_TRUE(d.accept(system, ExpireLoginLocks{}).empty());
+  d.now_ns += second_ns;
+  const std::vector<Event> ended = d.accept(system, ExpireLoginLocks{});
+  ASSERT_EQ(ended.size(), 1u);
+  EXPECT_EQ(std::get<LoginUnlocked>(ended[0].body).reason, UnlockReason::expired);
+  EXPECT_EQ(d.views().user_by_id(alice)->login_locked_until_ns, no_time);
+  EXPECT_EQ(d.views().user_by_id(alice)->consecutive_failures, 0u);
+  EXPECT_TRUE(d.views().login_lock_queue().empty());
+  EXPECT_EQ(d.accept(system, RecordLogin{alice, {}}).size(), 1u);
+}
+
+// When a login arrives after the lock's time but before the background recorded its end, the
+// login's own command records the end first: the count starts again from one.
+TEST_F(DecideTest, ALockPastItsTimeEndsWithTheNextLogin) {
+  const Caller system = Caller::system_caller();
+  d.policy.login_failures_max = 2;
+  d.accept(system, RecordLogin{alice, LoginFailureReason::wrong_password});
+  d.accept(system, RecordLogin{alice, LoginFailureReason::wrong_password});
+  ASSERT_NE(d.views().user_by_id(alice)->login_locked_until_ns, no_time);
+  d.now_ns += 1800 * second_ns;
+  const std::vector<Event> next =
+      d.accept(system, RecordLogin{alice, LoginFailureReason::wrong_password});
+  ASSERT_EQ(next.size(), 2u);
+  EXPECT_EQ(std::get<LoginUnlocked>(next[0].body).reason, UnlockReason::expired);
+  EXPECT_EQ(std::get<LoginFailed>(next[1].body).consecutive_failures, 1u);
 }
 
 TEST_F(DecideTest, ASuccessfulLoginResetsTheFailureCount) {
@@ -186,11 +222,74 @@ TEST_F(DecideTest, ASuccessfulLoginResetsTheFailureCount) {
   EXPECT_EQ(d.views().user_by_id(alice)->consecutive_failures, 0u);
   d.accept(system, RecordLogin{alice, LoginFailureReason::wrong_password});
   d.accept(system, RecordLogin{alice, LoginFailureReason::wrong_password});
-  EXPECT_FALSE(d.views().user_by_id(alice)->locked);
+  EXPECT_EQ(d.views().user_by_id(alice)->login_locked_until_ns, no_time);
   d.accept(system, RecordLogin{alice, LoginFailureReason::wrong_password});
-  EXPECT_TRUE(d.views().user_by_id(alice)->locked);
-  d.accept(as(su), UpdateUser{alice, {}, {}, false});
+  EXPECT_NE(d.views().user_by_id(alice)->login_locked_until_ns, no_time);
+  // A superuser's locked=false confirms the user: the login lock ends, as an event.
+  const std::vector<Event> lifted = d.accept(as(su), UpdateUser{alice, {}, {}, false});
+  ASSERT_EQ(lifted.size(), 1u);
+  EXPECT_EQ(std::get<LoginUnlocked>(lifted[0].body).reason, UnlockReason::superuser);
   EXPECT_EQ(d.views().user_by_id(alice)->consecutive_failures, 0u);
+  EXPECT_EQ(d.views().user_by_id(alice)->login_locked_until_ns, no_time);
+}
+
+// A superuser's deliberate lock blocks everything until lifted, as before; an operator's unlock
+// ends only login locks (and the whole-user locks of failed logins written before version 2).
+TEST_F(DecideTest, AnOperatorEndsLoginLocksButNotASuperusersLock) {
+  const Caller system = Caller::system_caller();
+  EXPECT_EQ(d.rejection(Caller::operator_caller(), UnlockLogin{alice}), "not_locked");
+  EXPECT_EQ(d.rejection(as(su), UnlockLogin{alice}), "not_allowed");
+  for (int i = 0; i < 5; ++i) d.run(system, RecordLogin{alice, LoginFailureReason::wrong_password});
+  const std::vector<Event> unlocked = d.accept(Caller::operator_caller(), UnlockLogin{alice});
+  ASSERT_EQ(unlocked.size(), 1u);
+  EXPECT_EQ(std::get<LoginUnlocked>(unlocked[0].body).reason, UnlockReason::operator_);
+  EXPECT_EQ(d.views().user_by_id(alice)->login_locked_until_ns, no_time);
+  d.accept(as(su), UpdateUser{alice, {}, {}, true});
+  EXPECT_EQ(d.rejection(Caller::operator_caller(), UnlockLogin{alice}), "locked_by_superuser");
+  EXPECT_EQ(d.rejection(system, RecordLogin{alice, {}}), "user_locked");
+}
+
+// RFC 6238 section 5.2: a one-time password is accepted once; a code of the same or an earlier
+// time step is refused even when it is right (issue 15, item 3: one code made three tokens).
+TEST_F(DecideTest, AOneTimePasswordStepIsAcceptedOnce) {
+  const Caller system = Caller::system_caller();
+  EXPECT_EQ(d.accept(system, RecordLogin{alice, std::nullopt, true, 1000}).size(), 1u);
+  EXPECT_EQ(d.views().user_by_id(alice)->last_one_time_password_step, 1000u);
+  EXPECT_EQ(d.rejection(system, RecordLogin{alice, std::nullopt, true, 1000}),
+            "one_time_password_reused");
+  EXPECT_EQ(d.rejection(system, RecordLogin{alice, std::nullopt, true, 999}),
+            "one_time_password_reused");
+  EXPECT_EQ(d.accept(system, RecordLogin{alice, std::nullopt, true, 1001}).size(), 1u);
+}
+
+// Issue 15, item 4: enrolment while two-factor was on replaced the user's secret with the
+// caller's. Now a second factor is replaced only after it was turned off.
+TEST_F(DecideTest, TwoFactorIsEnabledOnlyWhenOff) {
+  const SealedSecret first{"k", std::string(24, '1'), std::string(36, 'a')};
+  const SealedSecret second{"k", std::string(24, '2'), std::string(36, 'b')};
+  EXPECT_EQ(d.rejection(as(bob), EnableTwoFactor{alice, first, 7}), "not_allowed");
+  d.accept(as(alice), EnableTwoFactor{alice, first, 7});
+  EXPECT_EQ(d.views().user_by_id(alice)->last_one_time_password_step, 7u);
+  EXPECT_EQ(d.rejection(as(alice), EnableTwoFactor{alice, second, 9}), "two_factor_enabled");
+  EXPECT_EQ(d.views().user_by_id(alice)->two_factor->nonce, first.nonce);
+  // The superuser of the customer resets it; then a new one can be enrolled.
+  EXPECT_EQ(d.rejection(as(su2), DisableTwoFactor{alice}), "not_allowed");
+  d.accept(as(su), DisableTwoFactor{alice});
+  EXPECT_FALSE(d.views().user_by_id(alice)->two_factor);
+  d.accept(as(alice), EnableTwoFactor{alice, second, 9});
+  EXPECT_EQ(d.views().user_by_id(alice)->two_factor->nonce, second.nonce);
+}
+
+TEST_F(DecideTest, SnapshotsAreRecordedBySystemOnlyAndForRecordsThatExist) {
+  const Hash digest = sha256("payload");
+  const std::uint64_t head = d.views().sequence();
+  EXPECT_EQ(d.rejection(as(su), RecordSnapshot{head, digest}), "not_allowed");
+  EXPECT_EQ(d.rejection(Caller::system_caller(), RecordSnapshot{head + 1, digest}),
+            "unknown_sequence");
+  d.accept(Caller::system_caller(), RecordSnapshot{head, digest});
+  ASSERT_NE(d.views().recorded_snapshot(head), nullptr);
+  EXPECT_EQ(*d.views().recorded_snapshot(head), digest);
+  EXPECT_EQ(d.views().recorded_snapshot(head + 1), nullptr);
 }
 
 TEST_F(DecideTest, TokensAreCreatedOnlyByTheirOwnUser) {

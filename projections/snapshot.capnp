@@ -45,6 +45,9 @@ struct SnapshotUser {
   createdAtNs @14 :Int64;
   updatedAtNs @15 :Int64;
   lastLoginAtNs @16 :Int64;
+  loginLocked @17 :Bool;        # password logins locked after failures, until loginLockedUntilNs
+  loginLockedUntilNs @18 :Int64;
+  lastOneTimePasswordStep @19 :UInt64;
 }
 
 struct SnapshotToken {

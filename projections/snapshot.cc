@@ -93,8 +93,8 @@ Status read_all(int fd, void* buffer, std::size_t size) {
 // The friend of Views that turns it into a snapshot and back.
 class SnapshotAccess {
  public:
-  static SnapshotCapture capture(const Views& v, const Hash& head_hash);
-  static SnapshotImage finish(SnapshotCapture capture);
+  static SnapshotCapture capture(const Views& v);
+  static SnapshotImage finish(SnapshotCapture capture, const Hash& head_hash);
   static Status load(schema::Snapshot::Reader in, Views& v);
 };
 
@@ -107,13 +107,12 @@ SnapshotCapture::SnapshotCapture(std::unique_ptr<capnp::MallocMessageBuilder> me
 SnapshotCapture::SnapshotCapture(SnapshotCapture&&) noexcept = default;
 SnapshotCapture::~SnapshotCapture() = default;
 
-SnapshotCapture SnapshotAccess::capture(const Views& v, const Hash& head_hash) {
+SnapshotCapture SnapshotAccess::capture(const Views& v) {
   // First segment of 8 MiB: few segments.
   auto message = std::make_unique<capnp::MallocMessageBuilder>(1u << 20);
   auto out = message->initRoot<schema::Snapshot>();
   out.setFormatVersion(format_version);
   out.setSequence(v.sequence_);
-  out.setHeadHash(data(head_hash.data(), head_hash.size()));
   out.setRecordedAtNs(v.recorded_at_ns_);
   auto customers = out.initCustomers(static_cast<unsigned>(v.customers_.size()));
   for (unsigned i = 0; i < v.customers_.size(); ++i) {
@@ -146,6 +145,9 @@ SnapshotCapture SnapshotAccess::capture(const Views& v, const Hash& head_hash) {
     b.setCreatedAtNs(u.created_at_ns);
     b.setUpdatedAtNs(u.updated_at_ns);
     b.setLastLoginAtNs(u.last_login_at_ns);
+    b.setLoginLocked(u.login_locked_until_ns != no_time);
+    if (u.login_locked_until_ns != no_time) b.setLoginLockedUntilNs(u.login_locked_until_ns);
+    b.setLastOneTimePasswordStep(u.last_one_time_password_step);
   }
   // Of each token only what may still change (views.h), copied plainly: this runs while
   // commands wait, and the tokens' encoding in finish() does not.
@@ -166,10 +168,11 @@ SnapshotCapture SnapshotAccess::capture(const Views& v, const Hash& head_hash) {
   return SnapshotCapture(std::move(message), std::move(changes), v.tokens_.frozen());
 }
 
-SnapshotImage SnapshotAccess::finish(SnapshotCapture capture) {
+SnapshotImage SnapshotAccess::finish(SnapshotCapture capture, const Hash& head_hash) {
   const ChunkedVector<Token>::Frozen& frozen = capture.tokens_;
-  auto tokens = capture.message_->getRoot<schema::Snapshot>().initTokens(
-      static_cast<unsigned>(frozen.size()));
+  auto root = capture.message_->getRoot<schema::Snapshot>();
+  root.setHeadHash(data(head_hash.data(), head_hash.size()));
+  auto tokens = root.initTokens(static_cast<unsigned>(frozen.size()));
   for (unsigned i = 0; i < frozen.size(); ++i) {
     // From the token only fields that never change once it exists: commands may be changing the
     // others, which come from the capture.
@@ -240,6 +243,13 @@ Status SnapshotAccess::load(schema::Snapshot::Reader in, Views& v) {
     user.created_at_ns = u.getCreatedAtNs();
     user.updated_at_ns = u.getUpdatedAtNs();
     user.last_login_at_ns = u.getLastLoginAtNs();
+    user.last_one_time_password_step = u.getLastOneTimePasswordStep();
+    if (u.getLoginLocked()) {
+      if (user.deleted || u.getLoginLockedUntilNs() == no_time)
+        return bad("user field out of range");
+      user.login_locked_until_ns = u.getLoginLockedUntilNs();
+      v.login_lock_queue_.emplace(user.login_locked_until_ns, index);
+    }
     if (!v.users_by_id_.emplace(user.id, index).second) return bad("duplicate user");
     Customer& customer = v.customers_[user.customer];
     customer.users.push_back(index);
@@ -307,17 +317,17 @@ Status SnapshotAccess::load(schema::Snapshot::Reader in, Views& v) {
   return Status::ok();
 }
 
-SnapshotCapture capture_snapshot(const Views& views, const Hash& head_hash) {
-  return SnapshotAccess::capture(views, head_hash);
+SnapshotCapture capture_snapshot(const Views& views) {
+  return SnapshotAccess::capture(views);
 }
 
-SnapshotImage finish_snapshot(SnapshotCapture capture) {
-  return SnapshotAccess::finish(std::move(capture));
+SnapshotImage finish_snapshot(SnapshotCapture capture, const Hash& head_hash) {
+  return SnapshotAccess::finish(std::move(capture), head_hash);
 }
 
 Status write_snapshot(const Views& views, const Hash& head_hash,
                       const std::filesystem::path& path) {
-  return store_snapshot(finish_snapshot(capture_snapshot(views, head_hash)), path);
+  return store_snapshot(finish_snapshot(capture_snapshot(views), head_hash), path);
 }
 
 Status store_snapshot(const SnapshotImage& image, const std::filesystem::path& path) {
@@ -351,7 +361,8 @@ Status store_snapshot(const SnapshotImage& image, const std::filesystem::path& p
   return Status::ok();
 }
 
-Status load_snapshot(const std::filesystem::path& path, Views* views, Hash* head_hash) {
+Status load_snapshot(const std::filesystem::path& path, Views* views, Hash* head_hash,
+                     Hash* payload_sha256) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT) return Status::not_found("no snapshot at " + path.string());
@@ -383,6 +394,7 @@ Status load_snapshot(const std::filesystem::path& path, Views* views, Hash* head
   if (std::memcmp(checksum.data(), header + sizeof magic, 32) != 0) {
     return Status::corruption("snapshot: checksum mismatch");
   }
+  if (payload_sha256 != nullptr) *payload_sha256 = checksum;
   return load_snapshot_payload(words, views, head_hash);
 }
 

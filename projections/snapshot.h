@@ -60,8 +60,10 @@ class SnapshotCapture {
   ChunkedVector<Token>::Frozen tokens_;
 };
 
-SnapshotCapture capture_snapshot(const Views& views, const Hash& head_hash);
-SnapshotImage finish_snapshot(SnapshotCapture capture);
+SnapshotCapture capture_snapshot(const Views& views);
+// `head_hash` is the hash of the record the views end at: the caller reads it once that record
+// is durable, after the capture (the capture need not wait for the disk).
+SnapshotImage finish_snapshot(SnapshotCapture capture, const Hash& head_hash);
 Status store_snapshot(const SnapshotImage& image, const std::filesystem::path& path);
 // All three steps.
 Status write_snapshot(const Views& views, const Hash& head_hash, const std::filesystem::path& path);
@@ -69,7 +71,10 @@ Status write_snapshot(const Views& views, const Hash& head_hash, const std::file
 // Fills `views` (which must be empty) from the snapshot at `path`. not_found when there is no
 // snapshot; corruption or unsupported when it cannot be used (the views may then be partly
 // filled and must be discarded). The caller checks `*head_hash` against the log.
-Status load_snapshot(const std::filesystem::path& path, Views* views, Hash* head_hash);
+// `payload_sha256`, when given, receives the payload's checksum (what a SnapshotTaken record
+// names).
+Status load_snapshot(const std::filesystem::path& path, Views* views, Hash* head_hash,
+                     Hash* payload_sha256 = nullptr);
 // The same for a payload already read and checksummed (load_snapshot's second half; the
 // snapshot fuzz target feeds it untrusted words).
 Status load_snapshot_payload(kj::ArrayPtr<const capnp::word> payload, Views* views,

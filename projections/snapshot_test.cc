@@ -55,6 +55,9 @@ class SnapshotTest : public ::testing::Test {
     // Tokens 2 and 0 used, in that order: first use decides the order of the usage list.
     events.push_back(Event{Actor{}, TokenUsed{make_id("t2"), start_ns + 5, "192.0.2.1", "ua", 3}});
     events.push_back(Event{Actor{}, TokenUsed{make_id("t0"), start_ns + 7, "192.0.2.2", "ub", 1}});
+    // A user with a code's step recorded and its password logins locked: both must round-trip.
+    events.push_back(Event{Actor{}, LoginSucceeded{user, true, 56'666'667}});
+    events.push_back(Event{Actor{}, LoginLocked{user, start_ns + 1'800'000'000'000, 5}});
     ASSERT_TRUE(apply_events(views_, events, 1, start_ns).is_ok());
     ASSERT_TRUE(write_snapshot(views_, sha256("head"), path()).is_ok());
   }
@@ -132,6 +135,11 @@ TEST_F(SnapshotTest, RowsThatContradictEachOtherAreRefused) {
       {"user field out of range", [](auto root) { root.getUsers()[0].setRole(200); }},
       {"user field out of range", [](auto root) { root.getUsers()[0].setKind(200); }},
       {"user field out of range", [](auto root) { root.getUsers()[0].setLockReason(200); }},
+      {"user field out of range",
+       [](auto root) {
+         root.getUsers()[0].setLoginLocked(true);
+         root.getUsers()[0].setLoginLockedUntilNs(no_time);
+       }},
       {"duplicate user", [](auto root) { root.getUsers()[1].setId(root.getUsers()[0].getId()); }},
       {"duplicate login",
        [](auto root) { root.getUsers()[1].setLogin(root.getUsers()[0].getLogin()); }},

@@ -37,7 +37,9 @@ TokenService::TokenService(Log& log, TokenServiceOptions options)
     : log_(log),
       options_(with_defaults(std::move(options))),
       views_(std::make_shared<Views>()),
-      usage_(options_.usage_window_ns, options_.usage_tracked_tokens_max) {}
+      usage_(options_.usage_window_ns, options_.usage_tracked_tokens_max),
+      unknown_login_failures_(
+          WindowedCounterOptions{options_.policy.login_lock_duration_ns, 1 << 16, 4}) {}
 
 TokenService::~TokenService() {
   (void)stop();
@@ -73,10 +75,12 @@ Result<std::unique_ptr<TokenService>> TokenService::open(Log& log, TokenServiceO
 }
 
 Status TokenService::load_views() {
+  std::optional<std::pair<std::uint64_t, Hash>> loaded_snapshot;  // its sequence and digest
   if (options_.snapshot_path) {
     auto loaded = std::make_shared<Views>();
     Hash head_hash{};
-    Status status = load_snapshot(*options_.snapshot_path, loaded.get(), &head_hash);
+    Hash digest{};
+    Status status = load_snapshot(*options_.snapshot_path, loaded.get(), &head_hash, &digest);
     if (status.is_ok()) {
       const std::uint64_t sequence = loaded->sequence();
       const Result<Hash> record_hash = log_.record_hash(sequence);
@@ -91,9 +95,7 @@ Status TokenService::load_views() {
     }
     if (status.is_ok()) {
       views_ = std::move(loaded);
-      startup_.snapshot_used = true;
-      startup_.snapshot_sequence = views_->sequence();
-      snapshot_sequence_ = views_->sequence();
+      loaded_snapshot.emplace(views_->sequence(), digest);
     } else {
       startup_.snapshot_note = status.to_string();
       if (status.code() != StatusCode::not_found) {
@@ -105,8 +107,37 @@ Status TokenService::load_views() {
   }
   const std::uint64_t before = views_->sequence();
   Status replayed = replay_from_log();
+  if (!replayed.is_ok()) return replayed;
+  if (loaded_snapshot) {
+    // The served state must be bound to the verified log, not only to its own checksum, which
+    // anyone who can write the data directory can recompute: the log records the digest of
+    // every snapshot the server stored (SnapshotTaken, right after storing it), and the replay
+    // of the records after the snapshot reads that record.
+    std::uint64_t record_sequence = 0;
+    const Hash* recorded = views_->recorded_snapshot(loaded_snapshot->first, &record_sequence);
+    if (recorded == nullptr || *recorded != loaded_snapshot->second) {
+      const std::string why =
+          recorded == nullptr
+              ? "the log records no snapshot at sequence " +
+                    std::to_string(loaded_snapshot->first) +
+                    " (written by a build before log schema version 2, or not by this server)"
+              : "its contents differ from the snapshot the log records at sequence " +
+                    std::to_string(loaded_snapshot->first) + " (edited?)";
+      startup_.snapshot_note = why;
+      note(ServiceLogLevel::warning, "snapshot " + options_.snapshot_path->string() +
+                                         " not used, rebuilding from the log: " + why);
+      views_ = std::make_shared<Views>();
+      Status rebuilt = replay_from_log();
+      startup_.replayed_records = views_->sequence();
+      return rebuilt;
+    }
+    startup_.snapshot_used = true;
+    startup_.snapshot_sequence = loaded_snapshot->first;
+    snapshot_sequence_ = loaded_snapshot->first;
+    snapshot_record_sequence_ = record_sequence;
+  }
   startup_.replayed_records = views_->sequence() - before;
-  return replayed;
+  return Status::ok();
 }
 
 Status TokenService::write_snapshot() {
@@ -118,26 +149,35 @@ Status TokenService::write_snapshot() {
   std::optional<SnapshotCapture> capture;
   {
     // Commands wait only while what can change is captured (a few bytes per token), not while
-    // tokens are encoded or the file is written: with 400,000 tokens that was 200 ms under this
-    // mutex and 200-300 ms more for the file, during which revokes stalled.
+    // tokens are encoded, the file written, or the disk synced: with 400,000 tokens encoding was
+    // 200 ms under this mutex, and a stalled sync held every command (and, in the server, the
+    // I/O threads running them) for as long as it stalled.
     std::lock_guard command_lock(command_mutex_);  // no command changes the views meanwhile
     sequence = views_->sequence();
-    // The views may run ahead of the disk by the records being synced right now.
-    Status durable = log_.wait_durable(sequence);
-    if (!durable.is_ok()) return durable;
-    const Result<Hash> head_hash = log_.record_hash(sequence);
-    if (!head_hash.is_ok()) return head_hash.status();
     std::shared_lock views_lock(views_mutex_);
     views = views_;
-    capture.emplace(capture_snapshot(*views, *head_hash));
+    capture.emplace(capture_snapshot(*views));
   }
   const auto captured = std::chrono::steady_clock::now();
+  // The views may run ahead of the disk by the records being synced right now: the snapshot is
+  // stored only once everything it holds is durable, and abandoned if that write failed.
+  Status durable = log_.wait_durable(sequence);
+  if (!durable.is_ok()) return durable;
+  const Result<Hash> head_hash = log_.record_hash(sequence);
+  if (!head_hash.is_ok()) return head_hash.status();
   const std::size_t token_count = capture->token_count();
-  const SnapshotImage image = finish_snapshot(std::move(*capture));
+  const SnapshotImage image = finish_snapshot(std::move(*capture), *head_hash);
   const auto encoded = std::chrono::steady_clock::now();
   Status status = store_snapshot(image, *options_.snapshot_path);
   if (!status.is_ok()) return status;
+  // Bind it to the log (load_views): a crash before this record leaves a snapshot that the
+  // next start refuses, and rebuilds from the log, as it should.
+  Result<Executed> recorded =
+      execute(Caller::system_caller(), RecordSnapshot{sequence, image.checksum});
+  if (!recorded.is_ok()) return recorded.status();
+  if (recorded->rejection) return Status::invalid_argument(recorded->rejection->name);
   snapshot_sequence_ = sequence;
+  snapshot_record_sequence_ = recorded->last_sequence;
   char line[256];
   std::snprintf(line, sizeof line,
                 "snapshot written at sequence %llu: %zu tokens, %.1f MB; commands held %.1f ms, "
@@ -164,6 +204,12 @@ Result<Executed> TokenService::execute(const Caller& caller, const Command& comm
 }
 
 Result<Executed> TokenService::submit(const Caller& caller, const Command& command) {
+  Result<Executed> executed = submit_in_order(caller, command);
+  if (options_.after_submit && executed.is_ok()) options_.after_submit(*executed);
+  return executed;
+}
+
+Result<Executed> TokenService::submit_in_order(const Caller& caller, const Command& command) {
   Executed executed;
   std::lock_guard command_lock(command_mutex_);
   // Only this thread changes the views while it holds the command mutex, so reading them here
@@ -215,22 +261,29 @@ void TokenService::note(ServiceLogLevel level, const std::string& message) const
 }
 
 void TokenService::forget_unwritten_records() {
-  std::lock_guard command_lock(command_mutex_);
+  // One rebuild at a time; commands never take this mutex, so none waits behind a replay.
+  std::lock_guard rebuild_lock(rebuild_mutex_);
   const std::uint64_t durable = log_.head().sequence;
-  if (views_->sequence() <= durable) return;  // another thread rebuilt them already
-  // The views hold records the log failed to write. The log refuses appends from now on; rebuild
-  // the views from what is durable, so that reads stop showing what never reached the disk.
+  if (read([](const Views& v) { return v.sequence(); }) <= durable) {
+    return;  // another thread rebuilt them already
+  }
+  // The views hold records the log failed to write. Once a write failed the log refuses every
+  // append until it is reopened, so `durable` is final and no command can add to the views
+  // meanwhile: the replay runs without the command mutex, and commands (refused by the log) and
+  // reads go on beside it.
+  TL_ASSERT(!log_.write_status().is_ok());
   note(ServiceLogLevel::warning,
        "the log failed to write sequences after " + std::to_string(durable) +
            "; rebuilding the views from the durable log (writes are refused until restart)");
   auto rebuilt = std::make_shared<Views>();
   const Status status = replay_into(*rebuilt, log_, durable);
-  std::unique_lock views_lock(views_mutex_);
-  if (status.is_ok()) {
-    views_ = std::move(rebuilt);
-  } else {
+  if (!status.is_ok()) {
     note(ServiceLogLevel::warning, "rebuilding the views failed: " + status.to_string());
+    return;
   }
+  std::lock_guard command_lock(command_mutex_);  // a command applying its events finishes first
+  std::unique_lock views_lock(views_mutex_);
+  views_ = std::move(rebuilt);
 }
 
 bool snapshot_due(std::uint64_t records_since, std::uint64_t views_things,
@@ -261,30 +314,57 @@ std::string_view login_outcome_name(LoginOutcome outcome) {
 Result<LoginResult> TokenService::verify_login(std::string_view login, std::string_view password,
                                                std::optional<std::string_view> one_time_password,
                                                const Caller& origin) {
+  // Over-long passwords are refused before anything is looked up, for every login alike (the
+  // API answers 400 before it gets here; this guards other callers).
+  if (password.size() > password_size_max_bytes) {
+    return Status::invalid_argument("a password is at most " +
+                                    std::to_string(password_size_max_bytes) + " bytes");
+  }
   struct Snapshot {
     bool found = false;
     std::string user_id;
     bool locked = false;
+    TimeNs login_locked_until_ns = no_time;
     std::optional<std::string> password_hash;
     std::optional<SealedSecret> two_factor;
+    std::uint64_t last_one_time_password_step = 0;
   };
+  const TimeNs now = options_.clock();
   const Snapshot user = read([&](const Views& views) {
     const User* found = views.user_by_login(login);
     if (found == nullptr) return Snapshot{};
-    return Snapshot{true, found->id, found->locked, found->password_hash, found->two_factor};
+    return Snapshot{true,
+                    found->id,
+                    found->locked,
+                    found->login_locked_until_ns,
+                    found->password_hash,
+                    found->two_factor,
+                    found->last_one_time_password_step};
   });
   if (!user.found || !user.password_hash) {
-    // As slow as a real check, so that timing does not tell which logins exist.
+    // A login that does not exist answers as one that does: after login_failures_max failures
+    // within the lock's duration it answers "locked" (without argon2, as a locked login does),
+    // and before that it costs one argon2id check, as a real one does.
+    if (!user.found &&
+        unknown_login_failures_.count(login, now) >= options_.policy.login_failures_max) {
+      return LoginResult{LoginOutcome::locked, {}};
+    }
     static const std::string dummy =
         hash_password("timing equalizer", PasswordCost::interactive()).value();
     (void)verify_password(dummy, password);
+    if (!user.found) (void)unknown_login_failures_.add(login, now);
     return LoginResult{user.found ? LoginOutcome::cannot_log_in : LoginOutcome::unknown_login,
                        user.user_id};
   }
-  if (user.locked) return LoginResult{LoginOutcome::locked, user.user_id};
+  // A superuser's lock, or a login lock after failures that has not run out: refused before any
+  // check, and nothing is recorded.
+  if (user.locked || (user.login_locked_until_ns != no_time && user.login_locked_until_ns > now)) {
+    return LoginResult{LoginOutcome::locked, user.user_id};
+  }
 
   std::optional<LoginFailureReason> failure;
   LoginOutcome outcome = LoginOutcome::ok;
+  std::uint64_t step = 0;
   if (!verify_password(*user.password_hash, password)) {
     failure = LoginFailureReason::wrong_password;
     outcome = LoginOutcome::wrong_password;
@@ -296,31 +376,57 @@ Result<LoginResult> TokenService::verify_login(std::string_view login, std::stri
             ? options_.sealing_key->unseal(*user.two_factor)
             : Result<std::string>(Status::invalid_argument("no sealing key loaded"));
     if (!secret.is_ok()) return secret.status();
-    if (!verify_totp(*secret, *one_time_password, options_.clock())) {
+    const std::optional<std::uint64_t> matched =
+        totp_step_of(*secret, *one_time_password, options_.clock());
+    // A code of a step already used (or earlier) is wrong, however right it is: a code works
+    // once (RFC 6238 section 5.2). decide() checks it again against concurrent logins.
+    if (!matched || *matched <= user.last_one_time_password_step) {
       failure = LoginFailureReason::one_time_password_wrong;
       outcome = LoginOutcome::one_time_password_wrong;
+    } else {
+      step = *matched;
     }
   }
   Caller recorder = origin;
   recorder.kind = Caller::Kind::system;
-  Result<Executed> recorded = execute(
-      recorder, RecordLogin{user.user_id, failure, user.two_factor.has_value() && !failure});
+  if (failure) {
+    // A failure is applied at once (the next attempt sees its count and any lock) but its answer
+    // does not wait for the disk: a wrong password then costs what an unknown login costs, one
+    // argon2id check, so timing does not tell which logins exist. Losing it in a crash loses
+    // one count, never a credential.
+    Result<Executed> recorded = submit(recorder, RecordLogin{user.user_id, failure, false, 0});
+    if (!recorded.is_ok()) return recorded.status();
+    return LoginResult{outcome, user.user_id};
+  }
+  Result<Executed> recorded =
+      execute(recorder, RecordLogin{user.user_id, std::nullopt, user.two_factor.has_value(), step});
   if (!recorded.is_ok()) return recorded.status();
   if (recorded->rejection) {
-    // The user was deleted or locked while the password was being checked.
-    return LoginResult{recorded->rejection->name == "unknown_user" ? LoginOutcome::unknown_login
-                                                                   : LoginOutcome::locked,
-                       user.user_id};
-  }
-  if (!failure) {
-    // A lock that landed while the password was being checked still wins.
-    const bool locked_now = read([&](const Views& views) {
-      const User* now = views.user_by_id(user.user_id);
-      return now == nullptr || now->locked || now->deleted;
-    });
-    if (locked_now) return LoginResult{LoginOutcome::locked, user.user_id};
+    // The user was deleted or locked while the password was being checked, or a concurrent
+    // login used the same code first.
+    const std::string& name = recorded->rejection->name;
+    const LoginOutcome refused = name == "unknown_user" ? LoginOutcome::unknown_login
+                                 : name == "one_time_password_reused"
+                                     ? LoginOutcome::one_time_password_wrong
+                                     : LoginOutcome::locked;
+    return LoginResult{refused, user.user_id};
   }
   return LoginResult{outcome, user.user_id};
+}
+
+Result<bool> TokenService::unlock_login(std::string_view login) {
+  const std::string user_id = read([&](const Views& views) {
+    const User* user = views.user_by_login(login);
+    return user == nullptr ? std::string() : user->id;
+  });
+  if (user_id.empty()) return Status::not_found("no user has the login " + std::string(login));
+  Result<Executed> executed = execute(Caller::operator_caller(), UnlockLogin{user_id});
+  if (!executed.is_ok()) return executed.status();
+  if (executed->rejection) {
+    if (executed->rejection->name == "not_locked") return false;
+    return Status::invalid_argument(executed->rejection->detail);
+  }
+  return true;
 }
 
 Status TokenService::run_background_once(bool flush_all) {
@@ -331,6 +437,14 @@ Status TokenService::run_background_once(bool flush_all) {
     if (!expired.is_ok()) return expired.status();
     const std::uint64_t count =
         expired->last_sequence == 0 ? 0 : expired->last_sequence - expired->first_sequence + 1;
+    if (count < options_.policy.expire_batch_max) break;
+  }
+  // Login locks whose time has passed: their end is an event too.
+  while (true) {
+    Result<Executed> ended = execute(system, ExpireLoginLocks{});
+    if (!ended.is_ok()) return ended.status();
+    const std::uint64_t count =
+        ended->last_sequence == 0 ? 0 : ended->last_sequence - ended->first_sequence + 1;
     if (count < options_.policy.expire_batch_max) break;
   }
   // Uses due now, recorded in commands of at most usage_batch_max events.
@@ -387,14 +501,15 @@ Status TokenService::stop() {
   background_wakeup_.notify_all();
   if (background_.joinable()) background_.join();
   // A service that never opened holds views of a log it refused: nothing of them is written.
-  if (!opened_) return Status::ok();
+  if (!opened_ || !options_.write_at_stop) return Status::ok();
   // Every use seen so far goes to the log before the service goes away, and a snapshot makes
   // the next start quick.
   if (!log_.write_status().is_ok()) return Status::ok();
   Status status = run_background_once(true);
-  // run_background_once may just have written one; do not write the same snapshot twice.
-  const bool snapshot_current =
-      snapshot_sequence_ == read([](const Views& v) { return v.sequence(); });
+  // run_background_once may just have written one; do not write the same snapshot twice (its
+  // SnapshotTaken record is then the last record).
+  const std::uint64_t head = read([](const Views& v) { return v.sequence(); });
+  const bool snapshot_current = snapshot_sequence_ == head || snapshot_record_sequence_ == head;
   if (status.is_ok() && options_.snapshot_path && !snapshot_current) status = write_snapshot();
   return status;
 }

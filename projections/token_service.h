@@ -31,10 +31,12 @@
 #include "projections/decide.h"
 #include "projections/usage_tracker.h"
 #include "projections/views.h"
+#include "projections/windowed_counter.h"
 
 namespace tokenledger {
 
 enum class ServiceLogLevel : std::uint8_t { info, warning };
+struct Executed;
 
 struct TokenServiceOptions {
   Policy policy;
@@ -53,6 +55,14 @@ struct TokenServiceOptions {
   // served, even one the snapshot already covers. Off only where start-up time must not grow
   // with the log (an operator's explicit choice); `chain_check_threads` walk it.
   bool check_chain_at_open = true;
+  // False: stop() appends nothing (no pending usage, no snapshot and its SnapshotTaken). Only for
+  // a second service that reads a log another one writes, as tests do to see what a restart
+  // would load; a server never sets it.
+  bool write_at_stop = true;
+  // Fault injection for tests: runs after submit() applied a command's events and let go of
+  // every lock, before its caller goes on; tests force a rebuild (forget_unwritten_records)
+  // into that window. A server never sets it.
+  std::function<void(const Executed&)> after_submit;
   unsigned chain_check_threads = 1;
   // Where the service reports what an operator should see (snapshots written, background work
   // failing, views rebuilt after a failed sync); never a secret. Default: standard error.
@@ -141,7 +151,8 @@ class TokenService {
   // (a replay) and must not run on the log's thread, hence not inside `done`.
   void when_durable(std::uint64_t sequence, std::function<void(Status)> done);
   // After a failed write: rebuilds the views from what is durable (once; later calls return at
-  // once). Takes the command mutex.
+  // once). The replay holds no lock that a command or a read takes; only the final swap of the
+  // views takes the command mutex and the views' lock, briefly.
   void forget_unwritten_records();
 
   // Runs `read` over the current views under the shared lock, and returns what it returns.
@@ -181,9 +192,18 @@ class TokenService {
   // outcome: a failure counts toward the lock, a success resets the count. Slow by design
   // (argon2id): call it from a bounded worker pool, never from an I/O thread. No lock is held
   // while the password is checked.
+  // A failure is applied at once but not waited for (see the .cc); a success is durable before
+  // it is answered. A login that does not exist is counted in memory (unknown_login_failures_)
+  // and answers "locked" as a real one would after as many failures. invalid_argument for a
+  // password over password_size_max_bytes.
   Result<LoginResult> verify_login(std::string_view login, std::string_view password,
                                    std::optional<std::string_view> one_time_password,
                                    const Caller& origin);
+
+  // An operator ends the login lock of the user with `login` (UnlockLogin): true when it ended
+  // one, false when logins were not locked; not_found for no such login; invalid_argument for a
+  // superuser's lock, which only a superuser lifts.
+  Result<bool> unlock_login(std::string_view login);
 
   // Starts the background thread: records expiries about once a second (at once for anything
   // that expired while the server was down) and flushes coalesced usage.
@@ -206,6 +226,7 @@ class TokenService {
  private:
   TokenService(Log& log, TokenServiceOptions options);
   Status load_views();
+  Result<Executed> submit_in_order(const Caller& caller, const Command& command);
   Status replay_from_log();
   void run_background();
   void note(ServiceLogLevel level, const std::string& message) const;
@@ -219,8 +240,12 @@ class TokenService {
   // views were rebuilt (forget_unwritten_records) just as before.
   std::shared_ptr<Views> views_;
   StartupReport startup_;
-  std::atomic<std::uint64_t> snapshot_sequence_{0};  // the last snapshot written or loaded
+  std::atomic<std::uint64_t> snapshot_sequence_{0};         // the last snapshot written or loaded
+  std::atomic<std::uint64_t> snapshot_record_sequence_{0};  // the SnapshotTaken of the last one
+  std::mutex rebuild_mutex_;  // serializes forget_unwritten_records(); no command takes it
   mutable UsageTracker usage_;
+  // Failed logins of logins that do not exist, in windows of the login lock's duration.
+  WindowedCounter unknown_login_failures_;
 
   std::mutex background_mutex_;
   std::condition_variable background_wakeup_;

@@ -53,6 +53,7 @@ class TokenServiceTest : public ::testing::Test {
     TokenServiceOptions options;
     options.clock = [this] { return now_.load(); };
     options.snapshot_path = snapshot_path();
+    options.write_at_stop = false;  // service_ writes this log
     return TokenService::open(*log_, std::move(options));
   }
 
@@ -228,8 +229,12 @@ TEST_F(TokenServiceTest, LoginsCheckPasswordsAndCountFailures) {
     (void)service_->verify_login("root@example.com", "wrong password", {}, origin);
   EXPECT_EQ(service_->verify_login("root@example.com", "a good password", {}, origin)->outcome,
             LoginOutcome::locked);
+  // Failures are applied at once but answered without waiting for their sync.
+  ASSERT_TRUE(
+      log_->wait_durable(service_->read([](const Views& v) { return v.sequence(); })).is_ok());
   EXPECT_EQ(count_events("login_failed"), 9u);
   EXPECT_EQ(count_events("login_succeeded"), 2u);
+  EXPECT_EQ(count_events("login_locked"), 1u);
 }
 
 TEST_F(TokenServiceTest, TwoFactorUsersNeedTheirCurrentCode) {
@@ -257,8 +262,9 @@ TEST_F(TokenServiceTest, StartupLoadsTheSnapshotInsteadOfReplaying) {
   reopen();  // stop() records usage and writes the snapshot
   const StartupReport& report = service_->startup_report();
   EXPECT_TRUE(report.snapshot_used) << report.snapshot_note;
-  EXPECT_EQ(report.replayed_records, 0u);
-  EXPECT_EQ(report.snapshot_sequence, log_->head().sequence);
+  // Only the record that binds the snapshot to the log (SnapshotTaken) follows it.
+  EXPECT_EQ(report.replayed_records, 1u);
+  EXPECT_EQ(report.snapshot_sequence, log_->head().sequence - 1);
   EXPECT_TRUE(authenticates("secret-7"));
   Views rebuilt;
   ASSERT_TRUE(replay_into(rebuilt, *log_, log_->head().sequence).is_ok());
@@ -273,8 +279,9 @@ TEST_F(TokenServiceTest, RecordsAfterTheSnapshotAreReplayed) {
   auto second = second_service();
   ASSERT_TRUE(second.is_ok()) << second.status().to_string();
   EXPECT_TRUE((*second)->startup_report().snapshot_used);
-  EXPECT_EQ((*second)->startup_report().snapshot_sequence, snapshot_sequence);
-  EXPECT_EQ((*second)->startup_report().replayed_records, 5u);
+  // The snapshot covers the records before its SnapshotTaken, which is replayed with the rest.
+  EXPECT_EQ((*second)->startup_report().snapshot_sequence, snapshot_sequence - 1);
+  EXPECT_EQ((*second)->startup_report().replayed_records, 6u);
   const bool same = service_->read([&](const Views& live) {
     return (*second)->read([&](const Views& loaded) { return live.same_as(loaded); });
   });
@@ -563,6 +570,139 @@ TEST_F(TokenServiceTest, NoSecretReachesAnyFile) {
     }
   }
   EXPECT_GT(files, 3u);
+}
+
+}  // namespace
+}  // namespace tokenledger
+
+namespace tokenledger {
+namespace {
+
+// Issue 15, item 11: a snapshot whose payload was edited and whose checksum was recomputed (what
+// anyone who can write the data directory can do) was loaded and served, while `verify` still
+// found the chain intact. Now the log records each stored snapshot's digest, and a snapshot it
+// does not record is refused at start-up: the views are rebuilt from the log instead.
+TEST_F(TokenServiceTest, AnEditedSnapshotWithAValidChecksumIsRefused) {
+  create_superuser("a good password");
+  create_token("secret-1");
+  ASSERT_TRUE(service_->write_snapshot().is_ok());
+  std::string file;
+  {
+    std::ifstream in(snapshot_path(), std::ios::binary);
+    file.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  // Rename the superuser in place ("root@" -> "ROOT@"), then make the checksum hold again.
+  constexpr std::size_t header_bytes = 8 + 32;
+  const std::size_t at = file.find("root@example.com", header_bytes);
+  ASSERT_NE(at, std::string::npos);
+  file.replace(at, 4, "ROOT");
+  const Hash checksum = sha256(std::string_view(file).substr(header_bytes));
+  std::copy(checksum.begin(), checksum.end(), file.begin() + 8);
+  std::ofstream(snapshot_path(), std::ios::binary | std::ios::trunc) << file;
+  {
+    // The edit itself is well-formed: the snapshot loads on its own.
+    Views loaded;
+    Hash head{};
+    ASSERT_TRUE(load_snapshot(snapshot_path(), &loaded, &head).is_ok());
+    ASSERT_NE(loaded.user_by_login("ROOT@example.com"), nullptr);
+  }
+  auto second = second_service();
+  ASSERT_TRUE(second.is_ok()) << second.status().to_string();
+  EXPECT_FALSE((*second)->startup_report().snapshot_used);
+  EXPECT_NE((*second)->startup_report().snapshot_note.find("differ"), std::string::npos)
+      << (*second)->startup_report().snapshot_note;
+  (*second)->read([](const Views& views) {
+    EXPECT_EQ(views.user_by_login("ROOT@example.com"), nullptr);
+    EXPECT_NE(views.user_by_login("root@example.com"), nullptr);
+  });
+}
+
+// A snapshot the log does not record at all (written before schema version 2, or placed there
+// by someone) is refused too, and the start says why.
+TEST_F(TokenServiceTest, ASnapshotTheLogDoesNotRecordIsRefused) {
+  create_superuser("a good password");
+  create_token("secret-1");
+  const std::uint64_t head = log_->head().sequence;
+  Views rebuilt;
+  ASSERT_TRUE(replay_into(rebuilt, *log_, head).is_ok());
+  ASSERT_TRUE(write_snapshot(rebuilt, log_->record_hash(head).value(), snapshot_path()).is_ok());
+  auto second = second_service();
+  ASSERT_TRUE(second.is_ok()) << second.status().to_string();
+  EXPECT_FALSE((*second)->startup_report().snapshot_used);
+  EXPECT_NE((*second)->startup_report().snapshot_note.find("records no snapshot"),
+            std::string::npos)
+      << (*second)->startup_report().snapshot_note;
+  EXPECT_EQ((*second)->read([](const Views& v) { return v.live_token_count(); }), 1u);
+}
+
+// Issue 15, item 8: write_snapshot held the command mutex while it waited for the disk, so with
+// a sync stalled every command waited, and in the server the I/O threads running them (and the
+// reads queued behind them). Now a snapshot waits for the disk holding nothing a command takes.
+TEST_F(TokenServiceTest, CommandsAndReadsGoOnWhileASnapshotWaitsForAStalledSync) {
+  create_superuser("a good password");
+  create_token("secret-1");
+  faults_.set_block_syncs(true);
+  // A command whose sync stalls: submitted, not durable.
+  Result<Executed> pending = service_->submit(Caller::operator_caller(),
+                                              CreateCustomer{random_id(), "waiting for the disk"});
+  ASSERT_TRUE(pending.is_ok());
+  std::future<Status> snapshot =
+      std::async(std::launch::async, [&] { return service_->write_snapshot(); });
+  // The snapshot is waiting for the stalled sync; commands and reads must not wait with it.
+  EXPECT_EQ(snapshot.wait_for(std::chrono::milliseconds(200)), std::future_status::timeout);
+  std::future<Result<Executed>> command = std::async(std::launch::async, [&] {
+    return service_->submit(Caller::operator_caller(), CreateCustomer{random_id(), "another"});
+  });
+  EXPECT_EQ(command.wait_for(std::chrono::seconds(10)), std::future_status::ready)
+      << "a command waited behind a snapshot waiting for the disk";
+  EXPECT_TRUE(authenticates("secret-1"));
+  faults_.set_block_syncs(false);
+  EXPECT_TRUE(snapshot.get().is_ok());
+  EXPECT_TRUE(command.get().is_ok());
+}
+
+// `tokenledger unlock`'s service call: an operator ends a login lock, as an event.
+TEST_F(TokenServiceTest, AnOperatorUnlocksALogin) {
+  create_superuser("a good password");
+  const Caller origin = Caller::system_caller();
+  EXPECT_EQ(service_->unlock_login("root@example.com").value(), false);
+  EXPECT_EQ(service_->unlock_login("nobody@example.com").status().code(), StatusCode::not_found);
+  for (int i = 0; i < 5; ++i)
+    (void)service_->verify_login("root@example.com", "wrong password", {}, origin);
+  EXPECT_EQ(service_->verify_login("root@example.com", "a good password", {}, origin)->outcome,
+            LoginOutcome::locked);
+  EXPECT_EQ(service_->unlock_login("root@example.com").value(), true);
+  EXPECT_EQ(service_->verify_login("root@example.com", "a good password", {}, origin)->outcome,
+            LoginOutcome::ok);
+  EXPECT_EQ(count_events("login_unlocked"), 1u);
+}
+
+// Issue 15, item 7: a known login with a wrong password waited for a synced failure record, an
+// unknown one did not. Now a failure is answered without waiting for the disk (shown here with
+// every sync stalled), and an unknown login locks after as many failures as a real one.
+TEST_F(TokenServiceTest, AFailedLoginNeverWaitsForTheDiskAndUnknownLoginsLockAlike) {
+  create_superuser("a good password");
+  const Caller origin = Caller::system_caller();
+  faults_.set_block_syncs(true);
+  std::future<Result<LoginResult>> known = std::async(std::launch::async, [&] {
+    return service_->verify_login("root@example.com", "wrong password", {}, origin);
+  });
+  EXPECT_EQ(known.wait_for(std::chrono::seconds(10)), std::future_status::ready)
+      << "a wrong password waited for its record's sync";
+  faults_.set_block_syncs(false);
+  EXPECT_EQ(known.get()->outcome, LoginOutcome::wrong_password);
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(service_->verify_login("nobody@example.com", "wrong password", {}, origin)->outcome,
+              LoginOutcome::unknown_login);
+  }
+  EXPECT_EQ(service_->verify_login("nobody@example.com", "wrong password", {}, origin)->outcome,
+            LoginOutcome::unknown_login);
+  EXPECT_EQ(service_->verify_login("nobody@example.com", "any password", {}, origin)->outcome,
+            LoginOutcome::locked);
+  // An over-long password is refused before any lookup.
+  EXPECT_EQ(
+      service_->verify_login("root@example.com", std::string(257, 'p'), {}, origin).status().code(),
+      StatusCode::invalid_argument);
 }
 
 }  // namespace

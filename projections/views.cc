@@ -127,11 +127,22 @@ bool same_token(const Token& a, const Token& b) {
 }
 }  // namespace
 
+const Hash* Views::recorded_snapshot(std::uint64_t sequence, std::uint64_t* record_sequence) const {
+  for (const RecordedSnapshot& recorded : recorded_snapshots_) {
+    if (recorded.covers_sequence == sequence) {
+      if (record_sequence != nullptr) *record_sequence = recorded.record_sequence;
+      return &recorded.payload_sha256;
+    }
+  }
+  return nullptr;
+}
+
 bool Views::same_as(const Views& other) const {
   if (sequence_ != other.sequence_ || recorded_at_ns_ != other.recorded_at_ns_ ||
       tokens_.size() != other.tokens_.size() || users_ != other.users_ ||
       customers_ != other.customers_ || usages_.size() != other.usages_.size() ||
-      expiry_queue_ != other.expiry_queue_ || live_token_count_ != other.live_token_count_) {
+      expiry_queue_ != other.expiry_queue_ || login_lock_queue_ != other.login_lock_queue_ ||
+      live_token_count_ != other.live_token_count_) {
     return false;
   }
   const auto same_entry = [](const SecretEntry* a, const SecretEntry* b) {

@@ -108,6 +108,12 @@ struct User {
   std::optional<std::string> password_hash;
   std::optional<SealedSecret> two_factor;
   std::uint32_t consecutive_failures = 0;
+  // Password logins are refused until then after too many failures (LoginLocked); no_time when
+  // not. Unlike `locked`, it leaves the user's tokens working.
+  TimeNs login_locked_until_ns = no_time;
+  // The time step of the last one-time password accepted: no code of it or an earlier step is
+  // accepted again (RFC 6238 section 5.2). 0: none since two-factor was enabled.
+  std::uint64_t last_one_time_password_step = 0;
   TimeNs created_at_ns = 0;
   TimeNs updated_at_ns = 0;
   TimeNs last_login_at_ns = no_time;
@@ -186,6 +192,18 @@ class Views {
 
   // Live tokens with an expiry, earliest first: what the expiry sweeper walks.
   const std::set<std::pair<TimeNs, TokenIndex>>& expiry_queue() const { return expiry_queue_; }
+  // Users whose password logins are locked, by the lock's end, earliest first: what the
+  // background work walks to record each lock's end.
+  const std::set<std::pair<TimeNs, UserIndex>>& login_lock_queue() const {
+    return login_lock_queue_;
+  }
+  // The payload digest of the snapshot covering `sequence`, when a SnapshotTaken record for it
+  // was applied to these views (the last few are kept); null otherwise. Start-up binds a
+  // loaded snapshot to the log with it. Not part of same_as: it says which records were read,
+  // not what they mean.
+  // `record_sequence`, when given, receives the sequence of the SnapshotTaken record.
+  const Hash* recorded_snapshot(std::uint64_t sequence,
+                                std::uint64_t* record_sequence = nullptr) const;
 
   // Logical equality (same tokens, users, customers, usage and position in the log), for
   // comparing a rebuilt state with a live one.
@@ -252,6 +270,14 @@ class Views {
   };
   ChunkedVector<UsageSlot> usages_;
   std::set<std::pair<TimeNs, TokenIndex>> expiry_queue_;
+  std::set<std::pair<TimeNs, UserIndex>> login_lock_queue_;
+  static constexpr std::size_t recorded_snapshots_max = 16;
+  struct RecordedSnapshot {
+    std::uint64_t covers_sequence = 0;
+    Hash payload_sha256{};
+    std::uint64_t record_sequence = 0;  // of the SnapshotTaken record
+  };
+  std::deque<RecordedSnapshot> recorded_snapshots_;  // oldest first
   std::size_t live_token_count_ = 0;
 };
 

@@ -16,6 +16,7 @@ packages=(
   libhttp-parser-dev             # HTTP/1.1 request parsing
   libgtest-dev libgmock-dev      # tests
   curl openssl                   # end-to-end scripts (requests, a self-signed TLS certificate)
+  oathtool                       # tests/e2e/attacks.sh: one-time codes from an independent TOTP
   clang-14 libclang-rt-14-dev    # libFuzzer targets (scripts/fuzz.sh)
 )
 # Node.js and npm run Fastly's own JavaScript client in the end-to-end tests. A machine may

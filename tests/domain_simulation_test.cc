@@ -28,9 +28,10 @@ struct Model {
   struct User {
     std::string customer;
     bool superuser = false;
-    bool locked = false;
+    bool locked = false;  // by a superuser
     bool deleted = false;
     int failures = 0;
+    TimeNs login_locked_until = 0;  // 0: password logins not locked
   };
   struct Token {
     std::string user;
@@ -167,14 +168,21 @@ TEST(DomainSimulation, RandomCommandsAgreeWithTheModelAndTheRebuild) {
       command = RecordLogin{
           user, failure ? std::optional(LoginFailureReason::wrong_password) : std::nullopt};
       const auto it = model.users.find(user);
-      expect_accept = it != model.users.end() && !it->second.deleted;
-      if (expect_accept) {
+      const bool exists = it != model.users.end() && !it->second.deleted;
+      // A login lock throttles password logins for 30 minutes; a right password meanwhile (or
+      // while a superuser's lock holds) is refused, a wrong one changes nothing.
+      const bool login_locked = exists && it->second.login_locked_until > now.load();
+      expect_accept = exists && (failure || !(it->second.locked || login_locked));
+      if (expect_accept && !it->second.locked && !login_locked) {
         Model::User& u = it->second;
+        if (u.login_locked_until != 0) {  // its time passed: it ends, the count starts over
+          u.login_locked_until = 0;
+          u.failures = 0;
+        }
         if (!failure) {
           u.failures = 0;
-        } else if (!u.locked) {
-          ++u.failures;
-          if (u.failures >= model.login_failures_max) u.locked = true;
+        } else if (++u.failures >= model.login_failures_max) {
+          u.login_locked_until = now.load() + 1800 * second_ns;
         }
       }
     } else if (kind < 82) {
@@ -187,6 +195,11 @@ TEST(DomainSimulation, RandomCommandsAgreeWithTheModelAndTheRebuild) {
       if (expect_accept && it->second.locked != lock) {
         it->second.locked = lock;
         if (!lock) it->second.failures = 0;
+      }
+      // locked=false also ends a login lock: the superuser confirmed the user.
+      if (expect_accept && !lock && it->second.login_locked_until != 0) {
+        it->second.login_locked_until = 0;
+        it->second.failures = 0;
       }
     } else if (kind < 87) {
       const std::string user = pick(user_ids);

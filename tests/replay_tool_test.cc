@@ -248,3 +248,40 @@ TEST_F(ReplayToolTest, TheServerRefusesToStartOnARemovedRecord) {
 
 }  // namespace
 }  // namespace tokenledger
+
+namespace tokenledger {
+namespace {
+
+// Issue 15, item 12: history's text output printed a client's raw User-Agent inside quotes, so a
+// `"` in it could forge fields of the line (a user, a token). Every actor field is now a JSON
+// string literal.
+TEST_F(ReplayToolTest, HistoryEscapesWhatClientsSent) {
+  const std::filesystem::path data = copy();
+  std::string token_id;
+  {
+    LogOptions log_options;
+    log_options.path = log_path(data);
+    std::unique_ptr<Log> log = Log::open(log_options).value();
+    TokenServiceOptions options;
+    options.snapshot_path = snapshot_path(data);
+    std::unique_ptr<TokenService> service = TokenService::open(*log, options).value();
+    token_id = service->read(
+        [](const Views& views) { return std::string(token_id_view(views.token(1).id)); });
+    RecordTokenUses uses;
+    uses.uses.push_back(TokenUse{token_id, 1'700'000'000'000'000'000, "192.0.2.1",
+                                 "curl\" user=forged-admin\nline #999 \\", 1});
+    ASSERT_FALSE(service->execute(Caller::system_caller(), uses)->rejection);
+    ASSERT_TRUE(service->stop().is_ok());
+  }
+  ToolRun history = run("history --token " + token_id + " --data " + data.string());
+  EXPECT_EQ(history.exit_code, 0) << history.out;
+  EXPECT_NE(history.out.find(R"(agent="curl\" user=forged-admin\nline #999 \\")"),
+            std::string::npos)
+      << history.out;
+  EXPECT_EQ(history.out.find(R"(agent="curl" user=forged-admin)"), std::string::npos)
+      << history.out;
+  EXPECT_EQ(history.out.find("\nline #999"), std::string::npos) << history.out;
+}
+
+}  // namespace
+}  // namespace tokenledger

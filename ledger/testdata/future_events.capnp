@@ -24,7 +24,10 @@ struct FutureRecord {
     legacyKeyMigrated @15 :AnyPointer;
     loginSucceeded @16 :AnyPointer;
     sudoGranted @17 :AnyPointer;
-    somethingNew @18 :Text;
+    loginLocked @18 :AnyPointer;
+    loginUnlocked @19 :AnyPointer;
+    snapshotTaken @20 :AnyPointer;
+    somethingNew @21 :Text;
   }
 }
 

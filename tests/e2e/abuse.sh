@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Abuse through the real server: a thousand wrong passwords for one account (it locks after
-# five, the lock is an event in the log, and the server keeps answering others meanwhile), a
+# Abuse through the real server: a thousand wrong passwords for one account (its password logins
+# lock after five, the lock is an event in the log, the address runs out of password checks
+# after 100, and the server keeps answering others meanwhile), a
 # thousand guessed keys (every one 401), and guesses one character away from a real key answered
 # in the same time as any other guess.
 # Usage: abuse.sh path/to/tokenledger path/to/tokenledger-replay
@@ -34,13 +35,15 @@ seq 1 1000 | xargs -P 16 -I{} curl -sS -o /dev/null -w '%{http_code}\n' --max-ti
   -X POST "$TL_BASE/tokens" --data-urlencode 'username=victim@e2e.example' \
   --data-urlencode 'password=wrong-{}' >"$TL_INPUTS/attempts"
 wait "$reader"
-answered=$(grep -c -E '^(400|503)$' "$TL_INPUTS/attempts" || true)
-[[ "$answered" == 1000 ]] || tl_fail "wrong passwords: $answered of 1000 answered 400 or 503: \
+answered=$(grep -c -E '^(400|429|503)$' "$TL_INPUTS/attempts" || true)
+[[ "$answered" == 1000 ]] || tl_fail "wrong passwords: $answered of 1000 answered 400, 429 or 503: \
 $(sort "$TL_INPUTS/attempts" | uniq -c | tr '\n' ' ')"
 good_reads=$(grep -c '^200$' "$TL_INPUTS/reads" || true)
 [[ "$good_reads" == 100 ]] || tl_fail "only $good_reads of 100 reads answered 200 during the attack"
-answer=$(curl -sS -X POST "$TL_BASE/tokens" --data-urlencode 'username=victim@e2e.example' \
-  --data-urlencode "password=$victim_password")
+# From another address (this one spent its budget of failed password checks), the right password
+# is refused while the login lock lasts.
+answer=$(curl -sS -X POST "$TL_BASE/tokens" --interface 127.0.0.2 \
+  --data-urlencode 'username=victim@e2e.example' --data-urlencode "password=$victim_password")
 [[ $(tl_json_field code <<<"$answer") == account_locked ]] ||
   tl_fail "the right password after the attack: $answer"
 echo "ok - 1000 wrong passwords: $(sort "$TL_INPUTS/attempts" | uniq -c | tr -s ' ' | tr '\n' ',')" \
@@ -61,7 +64,7 @@ tl_stop
 
 # The lock is an event of the log, with the failures that led to it.
 history=$("$REPLAY" history --user "$victim" --data "$data" 2>/dev/null)
-grep -q '"lock_reason":"failed_logins"' <<<"$history" || tl_fail "no lock event: $history"
+grep -q ' login_locked by' <<<"$history" || tl_fail "no lock event: $history"
 failures=$(grep -c ' login_failed by' <<<"$history" || true)
 [[ "$failures" -ge 5 ]] || tl_fail "only $failures failed logins recorded"
 echo "ok - the lock is an event (after $failures recorded failures)"

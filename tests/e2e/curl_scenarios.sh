@@ -59,7 +59,11 @@ exec 3<&-
 grep -q '^HTTP/1.1 408' <<<"$answer" || tl_fail "slow client got: $answer"
 echo "ok - a slow client gets 408 and is disconnected; others are served meanwhile"
 
-# Two-factor: enroll, confirm with the current code, then token creation needs Fastly-OTP.
+# Two-factor: enroll (with the password), confirm with a code, then token creation needs
+# Fastly-OTP. Each code works once, so three consecutive steps are used (the server accepts one
+# step either side of now); the test waits for a fresh step rather than straddle one's end.
+(( $(date +%s) % 30 < 22 )) || sleep $((30 - $(date +%s) % 30))
+step=$(( $(date +%s) / 30 ))
 totp() {
   node -e '
     const crypto = require("crypto");
@@ -68,29 +72,30 @@ totp() {
     for (const c of process.argv[1]) bits += alphabet.indexOf(c).toString(2).padStart(5, "0");
     const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
     const counter = Buffer.alloc(8);
-    counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30000)));
+    counter.writeBigUInt64BE(BigInt(process.argv[2]));
     const mac = crypto.createHmac("sha1", key).update(counter).digest();
     const offset = mac[19] & 15;
     const code = (mac.readUInt32BE(offset) & 0x7fffffff) % 1000000;
-    console.log(String(code).padStart(6, "0"));' "$1"
+    console.log(String(code).padStart(6, "0"));' "$1" "$2"
 }
-enroll=$(curl -sS -X POST "$TL_BASE/current_user/two_factor" -H "Fastly-Key: $key")
+enroll=$(curl -sS -X POST "$TL_BASE/current_user/two_factor" -H "Fastly-Key: $key" \
+  --data-urlencode "password=$password")
 secret=$(tl_json_field secret <<<"$enroll")
 [[ -n "$secret" ]] || tl_fail "enrollment answered: $enroll"
 TL_SECRETS+=("$secret")
 grep -q 'otpauth://totp/' <<<"$enroll" || tl_fail "no otpauth URI: $enroll"
 tl_expect 400 POST /current_user/two_factor/confirm -H "Fastly-Key: $key" --data otp=000000
 tl_expect 200 POST /current_user/two_factor/confirm -H "Fastly-Key: $key" \
-  --data "otp=$(totp "$secret")"
+  --data "otp=$(totp "$secret" $((step - 1)))"
 answer=$(curl -sS -X POST "$TL_BASE/tokens" --data-urlencode "username=$login" \
   --data-urlencode "password=$password")
 [[ $(tl_json_field code <<<"$answer") == 2fa.verify ]] || tl_fail "no 2fa.verify: $answer"
-answer=$(curl -sS -X POST "$TL_BASE/tokens" -H "Fastly-OTP: $(totp "$secret")" \
+answer=$(curl -sS -X POST "$TL_BASE/tokens" -H "Fastly-OTP: $(totp "$secret" "$step")" \
   --data-urlencode "username=$login" --data-urlencode "password=$password")
 otp_token=$(tl_json_field access_token <<<"$answer")
 [[ -n "$otp_token" ]] || tl_fail "creation with Fastly-OTP answered: $answer"
 TL_SECRETS+=("$otp_token")
-tl_expect 200 POST /sudo -H "Fastly-Key: $otp_token" -H "Fastly-OTP: $(totp "$secret")" \
+tl_expect 200 POST /sudo -H "Fastly-Key: $otp_token" -H "Fastly-OTP: $(totp "$secret" $((step + 1)))" \
   --data-urlencode "password=$password"
 echo "ok - two-factor enrollment; Fastly-OTP required for tokens and sudo"
 

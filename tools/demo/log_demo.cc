@@ -48,6 +48,13 @@ std::string describe(const EventBody& body) {
     std::string operator()(const LegacyKeyMigrated& e) { return e.customer_id + " " + e.token_id; }
     std::string operator()(const LoginSucceeded& e) { return e.user_id; }
     std::string operator()(const SudoGranted& e) { return e.token_id; }
+    std::string operator()(const LoginLocked& e) { return e.user_id; }
+    std::string operator()(const LoginUnlocked& e) {
+      return e.user_id + " reason=" + std::string(unlock_reason_name(e.reason));
+    }
+    std::string operator()(const SnapshotTaken& e) {
+      return "covers " + std::to_string(e.covers_sequence);
+    }
   };
   return std::visit(Describer{}, body);
 }

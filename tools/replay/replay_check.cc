@@ -1,9 +1,12 @@
 // verify (the chain) and rebuild (the views against the stored snapshot).
 #include <cstdio>
 
+#include "ledger/assert.h"
 #include "ledger/chain_verifier.h"
+#include "ledger/clock.h"
 #include "ledger/sha256.h"
 #include "projections/data_dir.h"
+#include "projections/decide.h"
 #include "projections/replay.h"
 #include "projections/snapshot.h"
 #include "projections/views_diff.h"
@@ -41,21 +44,6 @@ int run_verify(const std::filesystem::path& data, bool report_all) {
               hash_to_hex(report.stored_head.hash).c_str());
   return exit_check_failed;
 }
-
-namespace {
-
-// True when another process (the server) holds the log open for writing.
-bool log_in_use(const std::filesystem::path& data) {
-  LogOptions options;
-  options.path = log_path(data);
-  options.create_if_missing = false;
-  Result<std::unique_ptr<Log>> writable = Log::open(options);
-  if (!writable.is_ok()) return true;
-  (void)(*writable)->close();
-  return false;
-}
-
-}  // namespace
 
 int run_rebuild(const std::filesystem::path& data, bool write) {
   std::unique_ptr<Log> log = open_log_read_only(data);
@@ -127,18 +115,45 @@ int run_rebuild(const std::filesystem::path& data, bool write) {
               rebuilt.customer_count(), static_cast<unsigned long long>(rebuilt.sequence()));
   if (!write) return result;
 
-  if (log_in_use(data)) {
+  // The snapshot is recorded in the log (SnapshotTaken) as the server records its own, or the
+  // server would refuse it at start-up: the log must be writable, so the server stopped.
+  log.reset();
+  Result<std::size_t> restricted = restrict_data_directory(data);
+  if (!restricted.is_ok()) {
+    std::fprintf(stderr, "tokenledger-replay: %s\n", restricted.status().to_string().c_str());
+    return exit_unreadable;
+  }
+  LogOptions writable_options;
+  writable_options.path = log_path(data);
+  writable_options.create_if_missing = false;
+  Result<std::unique_ptr<Log>> writable = Log::open(writable_options);
+  if (!writable.is_ok()) {
     std::fprintf(stderr,
                  "tokenledger-replay: the log is in use (is the server running?); --write "
-                 "replaces the stored views only while it is stopped\n");
+                 "replaces the stored views only while it is stopped (%s)\n",
+                 writable.status().to_string().c_str());
     return exit_check_failed;
   }
-  Result<Hash> head_hash = log->record_hash(rebuilt.sequence());
+  if ((*writable)->head().sequence != rebuilt.sequence()) {
+    std::fprintf(stderr, "tokenledger-replay: the log grew during the rebuild; run it again\n");
+    return exit_check_failed;
+  }
+  Result<Hash> head_hash = (*writable)->record_hash(rebuilt.sequence());
   if (!head_hash.is_ok()) {
     std::fprintf(stderr, "tokenledger-replay: %s\n", head_hash.status().to_string().c_str());
     return exit_unreadable;
   }
-  Status written = write_snapshot(rebuilt, *head_hash, snapshot);
+  const SnapshotImage image = finish_snapshot(capture_snapshot(rebuilt), *head_hash);
+  Status written = store_snapshot(image, snapshot);
+  if (written.is_ok()) {
+    const Decision decision =
+        decide(rebuilt, Caller::operator_caller(),
+               RecordSnapshot{rebuilt.sequence(), image.checksum}, system_clock_ns());
+    const auto* events = std::get_if<std::vector<Event>>(&decision);
+    TL_ASSERT(events != nullptr);  // an operator may always record a snapshot of the head
+    Result<AppendResult> appended = (*writable)->append(*events);
+    if (!appended.is_ok()) written = appended.status();
+  }
   if (!written.is_ok()) {
     std::fprintf(stderr, "tokenledger-replay: cannot write %s: %s\n", snapshot.c_str(),
                  written.to_string().c_str());

@@ -37,13 +37,21 @@ Status walk(const Log& log, std::uint64_t from, const char* what, Visit&& visit)
   return cursor->status();
 }
 
+// A value as a JSON string literal: quotes, backslashes and control characters escaped, so that
+// what a client sent (its User-Agent above all) cannot forge fields of the line it is printed in.
+std::string quoted(const std::string& value) {
+  JsonWriter json;
+  json.string(value);
+  return json.take();
+}
+
 std::string actor_text(const Actor& actor) {
   std::string text;
-  if (actor.user_id) text += " user=" + *actor.user_id;
-  if (actor.token_id) text += " token=" + *actor.token_id;
-  if (actor.client_ip) text += " ip=" + *actor.client_ip;
-  if (actor.user_agent) text += " agent=\"" + *actor.user_agent + "\"";
-  if (actor.request_id) text += " request=" + *actor.request_id;
+  if (actor.user_id) text += " user=" + quoted(*actor.user_id);
+  if (actor.token_id) text += " token=" + quoted(*actor.token_id);
+  if (actor.client_ip) text += " ip=" + quoted(*actor.client_ip);
+  if (actor.user_agent) text += " agent=" + quoted(*actor.user_agent);
+  if (actor.request_id) text += " request=" + quoted(*actor.request_id);
   return text.empty() ? " (system)" : text;
 }
 
