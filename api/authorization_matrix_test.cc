@@ -119,6 +119,19 @@ const std::vector<Endpoint> endpoints = {
     {"POST /user", "POST", "/user", "login={new_login}&password=new-password-1"},
     {"PUT /user/{id} (a peer)", "PUT", "/user/{peer_user}", "name=Renamed"},
     {"GET /verify", "GET", "/verify", ""},
+    {"DELETE /user/{id} (a user without tokens)", "DELETE", "/user/{fresh_user}", ""},
+    {"POST /current_user/password (same password again)", "POST", "/current_user/password",
+     "old_password={password}&new_password={password}"},
+    {"POST /current_user/two_factor/confirm (none pending)", "POST",
+     "/current_user/two_factor/confirm", "otp=000000"},
+    {"POST /current_user/two_factor (enrol)", "POST", "/current_user/two_factor",
+     "password={password}"},
+    {"DELETE /current_user/two_factor (not enabled)", "DELETE", "/current_user/two_factor",
+     "password={password}&otp=000000"},
+    {"DELETE /user/{id}/two_factor (a peer, not enabled)", "DELETE", "/user/{peer_user}/two_factor",
+     ""},
+    {"POST /customer/{id}/legacy_key", "POST", "/customer/{customer}/legacy_key",
+     "key={legacy_key}&created_at=2016-04-01T10:00:00Z"},
 };
 
 // Expected statuses: one row per endpoint, one column per caller, in the orders above.
@@ -142,6 +155,13 @@ const std::vector<std::vector<int>> expected = {
   /* POST /user             */ {401, 401, 401, 401, 403, 403, 403, 403, 403, 403, 403, 200, 403, 403, 200},
   /* PUT /user/{peer}       */ {401, 401, 401, 401, 403, 403, 403, 403, 403, 403, 403, 200, 403, 403, 404},
   /* GET /verify            */ {401, 401, 401, 401, 200, 200, 403, 403, 200, 200, 200, 200, 200, 200, 200},
+  /* DELETE /user/{fresh}   */ {401, 401, 401, 401, 403, 403, 403, 403, 403, 403, 403, 204, 403, 403, 404},
+  /* POST password          */ {401, 401, 401, 401, 200, 403, 403, 403, 403, 200, 200, 200, 403, 200, 200},
+  /* POST 2fa confirm       */ {401, 401, 401, 401, 404, 403, 403, 403, 403, 403, 404, 404, 403, 403, 404},
+  /* POST 2fa enrol         */ {401, 401, 401, 401, 200, 403, 403, 403, 403, 403, 200, 200, 403, 403, 200},
+  /* DELETE 2fa             */ {401, 401, 401, 401, 409, 403, 403, 403, 403, 403, 409, 409, 403, 403, 409},
+  /* DELETE user 2fa        */ {401, 401, 401, 401, 403, 403, 403, 403, 403, 403, 403, 409, 403, 403, 404},
+  /* POST legacy_key        */ {401, 401, 401, 401, 403, 403, 403, 403, 403, 403, 403, 200, 403, 403, 404},
 };
 // clang-format on
 
@@ -233,6 +253,11 @@ class AuthorizationMatrix : public ApiTest {
     replace(body, "{own_extra}", own_extra);
     replace(body, "{password}", who.password);
     replace(body, "{new_login}", random_id() + "%40example.com");
+    if (path.find("{fresh_user}") != std::string::npos) {
+      replace(path, "{fresh_user}",
+              add_user(random_id() + "@example.com", Role::user, "fresh-password-1"));
+    }
+    replace(body, "{legacy_key}", "legacy-" + random_id());
     std::vector<Header> headers;
     if (body.starts_with("{")) headers.push_back({"content-type", "application/json"});
     if (!key.empty()) headers.push_back({"fastly-key", key});
@@ -272,7 +297,12 @@ std::string render_markdown() {
          "role or\nservice limit does not allow the call; 404 a token, user or customer the "
          "caller may not see\n(never \"forbidden\", so that ids of other customers are not "
          "confirmed). `POST /tokens` without a\nkey and without a username answers the "
-         "contract's 400 `invalid_request`.\n";
+         "contract's 400 `invalid_request`. The `POST /sudo` row is sudo with each\nscope (the "
+         "columns): any live token may ask, with its user's password. The two-factor rows\nneed "
+         "a global token that is not service-limited, and enrolment and turning it off the "
+         "password as\nwell (409: already on, or not on); a stolen token alone changes no "
+         "second factor. Failed password\nchecks count toward the login lock and the client "
+         "address's budget (docs/security.md).\n";
   return out.str();
 }
 
@@ -287,7 +317,7 @@ TEST_F(AuthorizationMatrix, EveryCellHasTheDocumentedStatus) {
       ++cells;
     }
   }
-  EXPECT_EQ(cells, 255);
+  EXPECT_EQ(cells, 360);
 }
 
 TEST(AuthorizationDoc, TheCommittedPageMatchesTheTable) {
