@@ -7,6 +7,7 @@
 #   4. a stolen token enrols, replaces or turns off the second factor
 #   5. one value stands for every over-long key; a one-character legacy key is accepted
 #   6. random keys spend everyone's rate limit
+#   7. a wrong password takes longer for a login that exists (printed as measured, sanity-checked)
 # Usage: attacks.sh path/to/tokenledger
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$here/lib.sh"
@@ -129,6 +130,33 @@ for key in "$legacy_key" "$second_key"; do
 done
 echo "ok - 5. over-long keys are refused unlooked-up; legacy keys must look like keys; a" \
   "customer keeps several"
+
+# --- 7. A wrong password costs the same whether the login exists: one argon2id check each,
+# neither waiting for the disk (the deterministic proof is a unit test with every sync stalled,
+# AFailedLoginNeverWaitsForTheDiskAndUnknownLoginsLockAlike; this prints what a client sees).
+# Distinct logins, one attempt each, alternating, so that no lock is reached.
+rounds=${TL_E2E_LOGIN_TIMING_ROUNDS:-20}
+TL_SECRETS+=(timing-password-1)
+: >"$TL_INPUTS/known.times"
+: >"$TL_INPUTS/unknown.times"
+for i in $(seq 1 "$rounds"); do
+  tl_expect 200 POST /user -H "Fastly-Key: $root" --data "login=timing-$i%40attacks.example" \
+    --data 'password=timing-password-1'
+done
+for i in $(seq 1 "$rounds"); do
+  curl -sS -o /dev/null -w '%{time_total}\n' -X POST "$TL_BASE/tokens" --interface 127.0.0.4 \
+    --data "username=timing-$i%40attacks.example&password=wrong-password" >>"$TL_INPUTS/known.times"
+  curl -sS -o /dev/null -w '%{time_total}\n' -X POST "$TL_BASE/tokens" --interface 127.0.0.4 \
+    --data "username=nobody-$i%40attacks.example&password=wrong-password" >>"$TL_INPUTS/unknown.times"
+done
+median() { sort -g "$1" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+known_ms=$(awk -v s="$(median "$TL_INPUTS/known.times")" 'BEGIN {printf "%.1f", s * 1000}')
+unknown_ms=$(awk -v s="$(median "$TL_INPUTS/unknown.times")" 'BEGIN {printf "%.1f", s * 1000}')
+ratio=$(awk -v k="$known_ms" -v u="$unknown_ms" 'BEGIN {printf "%.2f", k / u}')
+awk -v r="$ratio" 'BEGIN {exit !(r > 0.5 && r < 2.0)}' ||
+  tl_fail "a wrong password for a known login took $known_ms ms, for an unknown one $unknown_ms ms"
+echo "ok - 7. wrong password, median of $rounds: known login $known_ms ms, unknown $unknown_ms ms" \
+  "(ratio $ratio)"
 
 # --- 6. A flood of made-up keys spends only its own address's budget (last: it spends it).
 flood="$TL_INPUTS/flood.curl"
