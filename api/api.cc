@@ -24,13 +24,13 @@ Placement placement_of(Route route) {
     case Route::user_two_factor_reset:
     case Route::user_update:
     case Route::user_delete:
-    case Route::legacy_key_migrate:
       return Placement::io_thread;
     case Route::sudo:
     case Route::tokens_create:
     case Route::current_user_password:
     case Route::two_factor_enroll:   // checks the password
     case Route::two_factor_disable:  // checks the password and a code
+    case Route::legacy_key_migrate:  // checks the password unless sudo is active
     case Route::user_create:
       return Placement::password;
   }

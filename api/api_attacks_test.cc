@@ -135,6 +135,46 @@ TEST_F(ApiTest, ASuperuserResetsALostSecondFactorOfItsCustomerOnly) {
   login_token("lost%40example.com", "lost-password");  // no code needed any more
 }
 
+// Found in review: the superuser reset took the caller's own id, so a stolen superuser token
+// removed its user's second factor without the password or a code.
+TEST_F(ApiTest, TheSuperuserResetIsNotAWayAroundOnesOwnSecondFactor) {
+  const auto [id, key] = login_token("root%40example.com", "root-password");
+  HttpResponse enroll = with_key(key, "POST", "/current_user/two_factor", "password=root-password");
+  const std::string secret = base32_decode(field(enroll.body, "secret"));
+  ASSERT_EQ(with_key(key, "POST", "/current_user/two_factor/confirm",
+                     "otp=" + totp_code(secret, now_.load()))
+                .status,
+            200);
+  EXPECT_EQ(with_key(key, "DELETE", "/user/" + root_ + "/two_factor").status, 403);
+  const std::string body = with_key(key, "GET", "/current_user").body;
+  EXPECT_NE(body.find(R"("two_factor_auth_enabled":true)"), std::string::npos) << body;
+}
+
+// Found in review: a stolen superuser token minted global tokens with secrets of its choosing
+// through legacy-key migration, which asked for neither sudo nor the password.
+TEST_F(ApiTest, AStolenSuperuserTokenCannotMintKeysWithoutSudoOrThePassword) {
+  const auto [id, key] = login_token("root%40example.com", "root-password");
+  const std::string path = "/customer/" + customer_ + "/legacy_key";
+  const std::string form = "key=chosen-by-the-thief-01&created_at=2016-04-01T10:00:00Z";
+  EXPECT_EQ(with_key(key, "POST", path, form).status, 403);
+  EXPECT_EQ(with_key(key, "POST", path, form + "&password=wrong-password").status, 403);
+  EXPECT_EQ(with_key("chosen-by-the-thief-01", "GET", "/tokens/self").status, 401);
+  ASSERT_EQ(with_key(key, "POST", "/sudo", "password=root-password").status, 200);
+  EXPECT_EQ(with_key(key, "POST", path, form).status, 200);  // the owner, with sudo
+}
+
+// Found in review: PUT /user/{self} locked=false let a stolen superuser token end the login lock
+// its own password guesses (POST /sudo) had earned, and guess on without a limit.
+TEST_F(ApiTest, AStolenSuperuserTokenCannotLiftItsOwnLoginLock) {
+  const auto [id, key] = login_token("root%40example.com", "root-password");
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(with_key(key, "POST", "/sudo", "password=guess-" + std::to_string(i)).status, 403);
+  }
+  EXPECT_EQ(with_key(key, "PUT", "/user/" + root_, "locked=false").status, 403);
+  HttpResponse still = with_key(key, "POST", "/sudo", "password=root-password");
+  EXPECT_EQ(field(still.body, "code"), "account_locked") << still.body;
+}
+
 class SmallSketchApiTest : public ApiTest {
  protected:
   void SetUp() override {
@@ -225,6 +265,33 @@ TEST_F(ApiTest, ARecoveryBetweenSubmitAndAnswerIs503NotAnAbort) {
   HttpResponse created = with_key(key, "POST", "/tokens", "name=raced&scope=global");
   EXPECT_TRUE(forced);
   EXPECT_EQ(created.status, 503) << created.body;
+}
+
+// Found in review: budgets were kept per full IPv6 address, and one host commonly has a /64.
+TEST(AddressKey, IPv6CountsByItsSlash64AndIPv4AsItself) {
+  EXPECT_EQ(address_key("192.0.2.7"), "192.0.2.7");
+  EXPECT_EQ(address_key("::ffff:192.0.2.7"), "192.0.2.7");
+  EXPECT_EQ(address_key("2001:db8:1:2:aaaa:bbbb:cccc:dddd"), "2001:db8:1:2::/64");
+  EXPECT_EQ(address_key("2001:db8:1:2::1"), "2001:db8:1:2::/64");
+  EXPECT_EQ(address_key("2001:db8:1:3::1"), "2001:db8:1:3::/64");
+  EXPECT_EQ(address_key("not an address"), "not an address");
+}
+
+TEST_F(ApiTest, OneSlash64SharesOnePasswordBudget) {
+  // A password spray (one guess per login) from 100 addresses of one /64.
+  for (int i = 0; i < 100; ++i) {
+    client_ip_ = "2001:db8:7:7::" + std::to_string(i + 1);
+    EXPECT_EQ(call("POST", "/tokens", {},
+                   "username=user" + std::to_string(i) + "%40example.com&password=guess")
+                  .status,
+              400);
+  }
+  client_ip_ = "2001:db8:7:7:ffff::1";
+  EXPECT_EQ(call("POST", "/tokens", {}, "username=root%40example.com&password=guess").status, 429);
+  client_ip_ = "2001:db8:7:8::1";
+  EXPECT_EQ(
+      call("POST", "/tokens", {}, "username=root%40example.com&password=root-password").status,
+      200);
 }
 
 // Item 2: the URI an authenticator app scans carries the secret that the API returns, as an

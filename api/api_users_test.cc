@@ -148,7 +148,8 @@ namespace {
 
 TEST_F(ApiTest, ASuperuserMigratesTheCustomersLegacyKeyWhileTheServerRuns) {
   const auto [root_id, root] = login_token("root%40example.com", "root-password");
-  const std::string form = "key=legacy-account-key-123&created_at=2016-04-01T10:00:00Z";
+  const std::string form =
+      "key=legacy-account-key-123&created_at=2016-04-01T10:00:00Z&password=root-password";
   HttpResponse migrated = with_key(root, "POST", "/customer/" + customer_ + "/legacy_key", form);
   ASSERT_EQ(migrated.status, 200) << migrated.body;
   const std::string token_id = field(migrated.body, "id");
@@ -169,13 +170,21 @@ TEST_F(ApiTest, ASuperuserMigratesTheCustomersLegacyKeyWhileTheServerRuns) {
 
   add_user("eng2@example.com", Role::engineer, "eng-password");
   const auto [eng_id, eng] = login_token("eng2%40example.com", "eng-password");
-  EXPECT_EQ(with_key(eng, "POST", "/customer/" + customer_ + "/legacy_key", form).status, 403);
+  EXPECT_EQ(
+      with_key(eng, "POST", "/customer/" + customer_ + "/legacy_key",
+               "key=legacy-account-key-123&created_at=2016-04-01T10:00:00Z&password=eng-password")
+          .status,
+      403);
   EXPECT_EQ(with_key(root, "POST", "/customer/" + random_id() + "/legacy_key", form).status, 404);
-  EXPECT_EQ(with_key(root, "POST", "/customer/" + customer_ + "/legacy_key", "key=x").status, 400);
+  EXPECT_EQ(with_key(root, "POST", "/customer/" + customer_ + "/legacy_key",
+                     "key=x&password=root-password")
+                .status,
+            400);
 
   // A second key of the same customer becomes a second token of the same synthetic user.
   HttpResponse second = with_key(root, "POST", "/customer/" + customer_ + "/legacy_key",
-                                 "key=second-account-key-45&created_at=2017-04-01T10:00:00Z");
+                                 "key=second-account-key-45&created_at=2017-04-01T10:00:00Z&"
+                                 "password=root-password");
   ASSERT_EQ(second.status, 200) << second.body;
   EXPECT_NE(field(second.body, "id"), token_id);
   EXPECT_EQ(field(with_key("second-account-key-45", "GET", "/current_user").body, "id"),
@@ -192,11 +201,13 @@ TEST_F(ApiTest, NoValueStandsForAClassOfKeys) {
   for (const std::string& key :
        {std::string("\n(over-long key)\n"), std::string("k"), std::string("fifteen-chars-x"),
         std::string("has a space in it"), std::string(257, 'k')}) {
-    HttpResponse refused = with_key(root, "POST", path,
-                                    "key=" + form_escape(key) + "&created_at=2016-04-01T10:00:00Z");
+    HttpResponse refused = with_key(
+        root, "POST", path,
+        "key=" + form_escape(key) + "&created_at=2016-04-01T10:00:00Z&password=root-password");
     EXPECT_EQ(refused.status, 400) << key.size() << ": " << refused.body;
   }
-  for (const std::string& key : {std::string(257, 'a'), std::string(300, 'b'), std::string(300, 'a')}) {
+  for (const std::string& key :
+       {std::string(257, 'a'), std::string(300, 'b'), std::string(300, 'a')}) {
     HttpResponse response = with_key(key, "GET", "/tokens/self");
     EXPECT_EQ(response.status, 401) << response.body;
     EXPECT_NE(response.body.find("longer than any key"), std::string::npos) << response.body;
@@ -204,7 +215,9 @@ TEST_F(ApiTest, NoValueStandsForAClassOfKeys) {
   // A key of exactly 256 bytes is still looked up (and here simply unknown).
   EXPECT_EQ(with_key(std::string(256, 'a'), "GET", "/tokens/self").status, 401);
   EXPECT_EQ(with_key(root, "POST", path,
-                     "key=" + std::string(256, 'a') + "&created_at=2016-04-01T10:00:00Z").status,
+                     "key=" + std::string(256, 'a') +
+                         "&created_at=2016-04-01T10:00:00Z&password=root-password")
+                .status,
             200);
   EXPECT_EQ(with_key(std::string(256, 'a'), "GET", "/tokens/self").status, 200);
 }

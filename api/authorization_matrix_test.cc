@@ -131,7 +131,7 @@ const std::vector<Endpoint> endpoints = {
     {"DELETE /user/{id}/two_factor (a peer, not enabled)", "DELETE", "/user/{peer_user}/two_factor",
      ""},
     {"POST /customer/{id}/legacy_key", "POST", "/customer/{customer}/legacy_key",
-     "key={legacy_key}&created_at=2016-04-01T10:00:00Z"},
+     "key={legacy_key}&created_at=2016-04-01T10:00:00Z&password={password}"},
 };
 
 // Expected statuses: one row per endpoint, one column per caller, in the orders above.
@@ -301,7 +301,9 @@ std::string render_markdown() {
          "columns): any live token may ask, with its user's password. The two-factor rows\nneed "
          "a global token that is not service-limited, and enrolment and turning it off the "
          "password as\nwell (409: already on, or not on); a stolen token alone changes no "
-         "second factor. Failed password\nchecks count toward the login lock and the client "
+         "second factor, and the superuser reset\nrefuses the caller's own user. Migrating a "
+         "legacy key needs sudo or the password, as creating a\ntoken with a key does. Failed "
+         "password checks count toward the login lock and the client "
          "address's budget (docs/security.md).\n";
   return out.str();
 }

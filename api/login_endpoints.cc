@@ -116,7 +116,8 @@ HttpResponse Api::sudo(const Request& request) {
     const Token* token = views.token_by_id(caller.token_id);
     return token == nullptr ? no_time : token->sudo_expires_at_ns;
   });
-  if (expiry == no_time) return error_response(404, "Record not found", "the token is gone");
+  // Gone again only when the grant's write failed and the views were rebuilt meanwhile.
+  if (expiry == no_time) return storage_failure(Status::write_stopped("the grant's write failed"));
   std::string time = format_rfc3339(expiry);
   time.pop_back();  // "Z": this field is written with an offset, as Fastly writes it
   time += "+00:00";

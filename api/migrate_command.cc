@@ -56,8 +56,9 @@ Result<MigrationReport> migrate_legacy_keys(const std::filesystem::path& data,
                                         random_id(), random_id()});
     std::fill(key.key.begin(), key.key.end(), '\0');
   }
-  // Every key is decided before any is written (keys of different customers do not interact,
-  // and the file names each customer once).
+  // Every key is decided before any is written. Keys do not interact through the views: the
+  // file names each key value once (parse_legacy_key_file), and a customer's second key joins
+  // the synthetic user its first creates.
   const TimeNs now = system_clock_ns();
   for (std::size_t i = 0; i < commands.size(); ++i) {
     const Decision decision = (*service)->read([&](const Views& views) {

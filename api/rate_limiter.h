@@ -35,6 +35,11 @@ struct RateLimitOptions {
   std::size_t address_counters = 1 << 18;       // per row of each address sketch (4 rows)
 };
 
+// What a client address is counted as: an IPv4 address as itself (an IPv4-mapped IPv6 address
+// too), an IPv6 address by its /64 prefix ("2001:db8:1:2::/64"), since one host is commonly
+// given a whole /64 and would otherwise have 2^64 budgets. Anything else counts as itself.
+std::string address_key(std::string_view address);
+
 struct RateDecision {
   bool allowed = true;
   std::uint32_t remaining = 0;  // after this request

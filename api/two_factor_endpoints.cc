@@ -141,6 +141,13 @@ HttpResponse Api::reset_two_factor(const Request& request) {
   auto manager = user_manager(request);
   if (auto* refused = std::get_if<HttpResponse>(&manager)) return std::move(*refused);
   const Principal& caller = std::get<Principal>(manager);
+  // One's own second factor goes only with the password and a current code (DELETE
+  // /current_user/two_factor): a stolen superuser token must not remove it here.
+  if (request.id == caller.user_id) {
+    return error_response(403, "Forbidden",
+                          "turn your own two-factor authentication off with DELETE "
+                          "/current_user/two_factor (password and a current code)");
+  }
   auto done = run(request, caller_of(caller, request), DisableTwoFactor{request.id});
   if (auto* failed = std::get_if<HttpResponse>(&done)) return std::move(*failed);
   return user_response(request.id);

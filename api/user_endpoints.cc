@@ -71,6 +71,21 @@ HttpResponse Api::migrate_legacy_key(const Request& request) {
   if (!caller) return refused;
   Form form;
   if (auto bad = parse_fields(request, &form)) return std::move(*bad);
+  // A migrated key is a global superuser token whose secret the caller chose: minting one asks
+  // for what creating a token with a key asks, sudo or the password, so that a stolen token
+  // alone cannot make itself a spare.
+  const bool sudo_active =
+      caller->sudo_expires_at_ns != no_time && caller->sudo_expires_at_ns > service_.now();
+  if (!sudo_active) {
+    const std::string_view password = form.first("password").value_or("");
+    if (password.empty()) {
+      return error_response(403, "forbidden",
+                            "migrating a key needs sudo (POST /sudo) or the password");
+    }
+    if (auto wrong = recheck_password(*caller, password, request, "password is not correct")) {
+      return std::move(*wrong);
+    }
+  }
   const std::string_view key = form.first("key").value_or("");
   TimeNs created_at = 0;
   if (!legacy_key_form_ok(key)) {
@@ -88,7 +103,8 @@ HttpResponse Api::migrate_legacy_key(const Request& request) {
   if (auto* failed = std::get_if<HttpResponse>(&done)) return std::move(*failed);
   return service_.read([&](const Views& views) {
     const Token* token = views.token_by_secret(key_sha256);
-    if (token == nullptr) return not_found("the migrated token is gone");
+    // Gone again only when its write failed and the views were rebuilt meanwhile.
+    if (token == nullptr) return storage_failure(Status::write_stopped("the key's write failed"));
     JsonWriter json;
     write_token(json, views, views.index_of(*token));
     return json_response(200, json.take());

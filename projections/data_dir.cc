@@ -1,6 +1,10 @@
 #include "projections/data_dir.h"
 
+#include <fcntl.h>
+
 #include <sys/stat.h>
+#include <unistd.h>
+#include <cerrno>
 
 namespace tokenledger {
 
@@ -8,30 +12,40 @@ Result<std::size_t> restrict_data_directory(const std::filesystem::path& data) {
   ::umask(077);
   std::size_t changed = 0;
   std::error_code error;
-  const auto restrict = [&](const std::filesystem::path& path, bool directory) -> Status {
+  const auto restrict = [&](const std::filesystem::path& path) -> Status {
+    // Through a descriptor opened without following a link, so that a link swapped in between
+    // looking and changing cannot point the change elsewhere.
+    const int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+      if (errno == ELOOP) return Status::ok();  // a symbolic link: its own mode means nothing
+      return Status::io_error("cannot open " + path.string() + " to restrict it");
+    }
     struct stat info {};
-    if (::lstat(path.c_str(), &info) != 0) {
-      return Status::io_error("cannot inspect " + path.string());
+    Status status = Status::ok();
+    if (::fstat(fd, &info) != 0) {
+      status = Status::io_error("cannot inspect " + path.string());
+    } else {
+      const mode_t wanted = S_ISDIR(info.st_mode) ? 0700 : 0600;
+      if ((info.st_mode & 07777) != wanted) {
+        if (::fchmod(fd, wanted) == 0) {
+          ++changed;
+        } else {
+          status = Status::io_error("cannot restrict " + path.string() + " to its owner");
+        }
+      }
     }
-    if (S_ISLNK(info.st_mode)) return Status::ok();  // a link's own mode means nothing
-    const mode_t wanted = directory ? 0700 : 0600;
-    if ((info.st_mode & 07777) == wanted) return Status::ok();
-    if (::chmod(path.c_str(), wanted) != 0) {
-      return Status::io_error("cannot restrict " + path.string() + " to mode " +
-                              (directory ? "0700" : "0600"));
-    }
-    ++changed;
-    return Status::ok();
+    ::close(fd);
+    return status;
   };
   if (!std::filesystem::is_directory(data, error)) {
     return Status::not_found(data.string() + " is not a directory");
   }
-  Status status = restrict(data, true);
+  Status status = restrict(data);
   if (!status.is_ok()) return status;
   for (auto it = std::filesystem::recursive_directory_iterator(data, error);
        !error && it != std::filesystem::recursive_directory_iterator(); it.increment(error)) {
     if (it->is_symlink(error)) continue;
-    status = restrict(it->path(), it->is_directory(error));
+    status = restrict(it->path());
     if (!status.is_ok()) return status;
   }
   if (error) return Status::io_error("cannot walk " + data.string() + ": " + error.message());

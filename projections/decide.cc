@@ -99,6 +99,13 @@ class Decider {
     // locked=false from a superuser also ends a login lock: the superuser confirmed the user's
     // identity (PCI DSS 8.3.4's other way out).
     if (c.locked && !*c.locked && user->login_locked_until_ns != no_time) {
+      // Not one's own: a stolen superuser token would otherwise lift the lock that guessing its
+      // password (POST /sudo) earned, as often as it liked.
+      if (is_self(*user)) {
+        return reject("not_allowed",
+                      "a superuser's own login lock is ended by another superuser, an operator "
+                      "(tokenledger unlock) or its time");
+      }
       events.push_back(event(LoginUnlocked{c.user_id, UnlockReason::superuser}));
     }
     return events;
@@ -150,6 +157,9 @@ class Decider {
     if (!is_operator() && !is_superuser_of(&v_.customer(user->customer))) {
       return reject("not_allowed", "only a superuser of the customer deletes users");
     }
+    // The customer's "Global API Token" user carries its migrated keys; only an operator
+    // removes it (and no key is migrated for the customer after that).
+    if (user->kind != UserKind::person && !is_operator()) return reject("synthetic_user");
     std::vector<Event> events;
     if (user->live_token_count > 0) {
       if (!(c.force && is_operator())) {
@@ -338,7 +348,15 @@ class Decider {
     // A customer may have had several account keys (Fastly: "an API key (or multiple API
     // keys)"): each becomes a global token of the customer's one synthetic user.
     if (customer->global_api_token_user) {
-      user_id = v_.user(*customer->global_api_token_user).id;
+      const User& synthetic = v_.user(*customer->global_api_token_user);
+      // apply() refuses a token for a deleted user: deciding one would stop the service.
+      if (synthetic.deleted) {
+        return reject("unknown_user", "the customer's Global API Token user was deleted");
+      }
+      if (synthetic.live_token_count >= policy_.legacy_keys_per_customer_max) {
+        return reject("too_many_tokens", "the customer has the most migrated keys allowed");
+      }
+      user_id = synthetic.id;
     } else {
       if (!valid_id(c.new_user_id)) return reject("invalid_id", "user id");
       if (v_.user_by_id(c.new_user_id) != nullptr) return reject("user_exists", c.new_user_id);

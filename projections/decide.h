@@ -42,6 +42,7 @@ struct Policy {
   std::size_t name_size_max_bytes = 255;
   std::size_t login_size_max_bytes = 254;  // an e-mail address
   std::size_t live_tokens_per_user_max = 10'000;
+  std::size_t legacy_keys_per_customer_max = 100;  // live migrated keys of one customer
 };
 
 // Events to append (possibly none: the command changes nothing), or why not.

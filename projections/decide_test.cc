@@ -484,3 +484,53 @@ TEST_F(DecideTest, LegacyKeysMigrateToTheCustomersOneGlobalApiTokenUser) {
 
 }  // namespace
 }  // namespace tokenledger
+
+namespace tokenledger {
+namespace {
+
+// Found in review: a superuser deleted the synthetic user (its migrated token revoked), then
+// migrated another key; decide() made a token for the deleted user, which apply() refuses, and
+// the service stopped on its assertion. Now only an operator deletes it, and a customer whose
+// synthetic user is gone migrates nothing more.
+TEST_F(DecideTest, TheGlobalApiTokenUserIsDeletedOnlyByAnOperatorAndStaysGone) {
+  const MigrateLegacyKey first{c1, sha256("first legacy key"), 0, make_id("gat1"),
+                               make_id("tlegacy1")};
+  d.accept(as(su), first);
+  d.accept(as(su), RevokeToken{make_id("tlegacy1")});
+  EXPECT_EQ(d.rejection(as(su), DeleteUser{make_id("gat1")}), "synthetic_user");
+  d.accept(Caller::operator_caller(), DeleteUser{make_id("gat1")});
+  const MigrateLegacyKey second{c1, sha256("second legacy key"), 0, make_id("gat2"),
+                                make_id("tlegacy2")};
+  EXPECT_EQ(d.rejection(as(su), second), "unknown_user");
+}
+
+TEST_F(DecideTest, ACustomerMigratesAtMostItsLimitOfKeys) {
+  d.policy.legacy_keys_per_customer_max = 2;
+  for (int i = 0; i < 2; ++i) {
+    d.accept(as(su), MigrateLegacyKey{c1, sha256("key " + std::to_string(i)), 0, make_id("gat1"),
+                                      make_id("tl" + std::to_string(i))});
+  }
+  EXPECT_EQ(d.rejection(as(su),
+                        MigrateLegacyKey{c1, sha256("key 2"), 0, make_id("gat1"), make_id("tl2")}),
+            "too_many_tokens");
+}
+
+// Found in review: a stolen superuser token lifted its own login lock with PUT /user/{self}
+// locked=false, and so could guess the password through POST /sudo without a limit.
+TEST_F(DecideTest, ASuperuserCannotEndItsOwnLoginLock) {
+  const std::string su_b = make_id("superB");
+  d.accept(Caller::operator_caller(),
+           CreateUser{su_b, c1, "sub@one.example", "Super B", Role::superuser,
+                      testing::fake_password_hash("b")});
+  for (int i = 0; i < 5; ++i) {
+    d.run(Caller::system_caller(), RecordLogin{su, LoginFailureReason::wrong_password});
+  }
+  ASSERT_NE(d.views().user_by_id(su)->login_locked_until_ns, no_time);
+  EXPECT_EQ(d.rejection(as(su), UpdateUser{su, {}, {}, false}), "not_allowed");
+  EXPECT_NE(d.views().user_by_id(su)->login_locked_until_ns, no_time);
+  d.accept(as(su_b), UpdateUser{su, {}, {}, false});
+  EXPECT_EQ(d.views().user_by_id(su)->login_locked_until_ns, no_time);
+}
+
+}  // namespace
+}  // namespace tokenledger

@@ -38,8 +38,7 @@ TokenService::TokenService(Log& log, TokenServiceOptions options)
       options_(with_defaults(std::move(options))),
       views_(std::make_shared<Views>()),
       usage_(options_.usage_window_ns, options_.usage_tracked_tokens_max),
-      unknown_login_failures_(
-          WindowedCounterOptions{options_.policy.login_lock_duration_ns, 1 << 16, 4}) {}
+      unknown_logins_(options_.policy.login_failures_max, options_.policy.login_lock_duration_ns) {}
 
 TokenService::~TokenService() {
   (void)stop();
@@ -107,6 +106,19 @@ Status TokenService::load_views() {
   }
   const std::uint64_t before = views_->sequence();
   Status replayed = replay_from_log();
+  if (!replayed.is_ok() && loaded_snapshot) {
+    // The records after the snapshot do not fit it: the snapshot is not what the log says (an
+    // edited one contradicts what follows). It is refused like any other, and the views are
+    // rebuilt from the whole log, which alone decides whether the log itself is damaged.
+    const std::string why = "the records after it do not fit it: " + replayed.to_string();
+    startup_.snapshot_note = why;
+    note(ServiceLogLevel::warning, "snapshot " + options_.snapshot_path->string() +
+                                       " not used, rebuilding from the log: " + why);
+    views_ = std::make_shared<Views>();
+    Status rebuilt = replay_from_log();
+    startup_.replayed_records = views_->sequence();
+    return rebuilt;
+  }
   if (!replayed.is_ok()) return replayed;
   if (loaded_snapshot) {
     // The served state must be bound to the verified log, not only to its own checksum, which
@@ -345,14 +357,13 @@ Result<LoginResult> TokenService::verify_login(std::string_view login, std::stri
     // A login that does not exist answers as one that does: after login_failures_max failures
     // within the lock's duration it answers "locked" (without argon2, as a locked login does),
     // and before that it costs one argon2id check, as a real one does.
-    if (!user.found &&
-        unknown_login_failures_.count(login, now) >= options_.policy.login_failures_max) {
+    if (!user.found && unknown_logins_.locked(login, now)) {
       return LoginResult{LoginOutcome::locked, {}};
     }
     static const std::string dummy =
         hash_password("timing equalizer", PasswordCost::interactive()).value();
     (void)verify_password(dummy, password);
-    if (!user.found) (void)unknown_login_failures_.add(login, now);
+    if (!user.found) unknown_logins_.count_failure(login, now);
     return LoginResult{user.found ? LoginOutcome::cannot_log_in : LoginOutcome::unknown_login,
                        user.user_id};
   }
@@ -394,8 +405,13 @@ Result<LoginResult> TokenService::verify_login(std::string_view login, std::stri
     // does not wait for the disk: a wrong password then costs what an unknown login costs, one
     // argon2id check, so timing does not tell which logins exist. Losing it in a crash loses
     // one count, never a credential.
+    // A failure to record it is not shown either: an unknown login cannot fail that way, and
+    // the answer must not tell the two apart (the log's own state is on /readyz and its logs).
     Result<Executed> recorded = submit(recorder, RecordLogin{user.user_id, failure, false, 0});
-    if (!recorded.is_ok()) return recorded.status();
+    if (!recorded.is_ok()) {
+      note(ServiceLogLevel::warning,
+           "a failed login was not recorded: " + recorded.status().to_string());
+    }
     return LoginResult{outcome, user.user_id};
   }
   Result<Executed> recorded =

@@ -29,9 +29,9 @@
 #include "projections/authenticate.h"
 #include "projections/credentials.h"
 #include "projections/decide.h"
+#include "projections/unknown_logins.h"
 #include "projections/usage_tracker.h"
 #include "projections/views.h"
-#include "projections/windowed_counter.h"
 
 namespace tokenledger {
 
@@ -244,8 +244,8 @@ class TokenService {
   std::atomic<std::uint64_t> snapshot_record_sequence_{0};  // the SnapshotTaken of the last one
   std::mutex rebuild_mutex_;  // serializes forget_unwritten_records(); no command takes it
   mutable UsageTracker usage_;
-  // Failed logins of logins that do not exist, in windows of the login lock's duration.
-  WindowedCounter unknown_login_failures_;
+  // Failed logins of logins that do not exist, locking as a real login's do.
+  UnknownLogins unknown_logins_;
 
   std::mutex background_mutex_;
   std::condition_variable background_wakeup_;

@@ -707,3 +707,42 @@ TEST_F(TokenServiceTest, AFailedLoginNeverWaitsForTheDiskAndUnknownLoginsLockAli
 
 }  // namespace
 }  // namespace tokenledger
+
+namespace tokenledger {
+namespace {
+
+// Found in review: an edited snapshot that the records after it contradict made start-up fail
+// on their replay, instead of being refused like any other unusable snapshot.
+TEST_F(TokenServiceTest, AnEditedSnapshotTheLaterRecordsContradictIsRefusedNotFatal) {
+  create_superuser("a good password");
+  ASSERT_TRUE(service_->write_snapshot().is_ok());
+  // After the snapshot, a user with the login the edit will give the superuser.
+  run(Caller::operator_caller(),
+      CreateUser{random_id(), customer_, "zoot@example.com", "Z", Role::user,
+                 hash_password("another password", PasswordCost::minimum()).value()});
+  std::string file;
+  {
+    std::ifstream in(snapshot_path(), std::ios::binary);
+    file.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  constexpr std::size_t header_bytes = 8 + 32;
+  const std::size_t at = file.find("root@example.com", header_bytes);
+  ASSERT_NE(at, std::string::npos);
+  file[at] = 'z';
+  file[at + 1] = 'o';
+  const Hash checksum = sha256(std::string_view(file).substr(header_bytes));
+  std::copy(checksum.begin(), checksum.end(), file.begin() + 8);
+  std::ofstream(snapshot_path(), std::ios::binary | std::ios::trunc) << file;
+  auto second = second_service();
+  ASSERT_TRUE(second.is_ok()) << second.status().to_string();
+  EXPECT_FALSE((*second)->startup_report().snapshot_used);
+  EXPECT_NE((*second)->startup_report().snapshot_note.find("do not fit"), std::string::npos)
+      << (*second)->startup_report().snapshot_note;
+  (*second)->read([](const Views& views) {
+    EXPECT_NE(views.user_by_login("root@example.com"), nullptr);
+    EXPECT_NE(views.user_by_login("zoot@example.com"), nullptr);
+  });
+}
+
+}  // namespace
+}  // namespace tokenledger

@@ -38,19 +38,25 @@ void WindowedCounter::cells(std::string_view key, std::array<std::size_t, depth_
 
 void WindowedCounter::roll(TimeNs now_ns) {
   const std::int64_t window = now_ns / options_.window_ns;
-  if (window == window_) return;
+  if (window <= window_) return;
   window_ = window;
   std::fill(counters_.begin(), counters_.end(), 0);
 }
 
 std::uint32_t WindowedCounter::add(std::string_view key, TimeNs now_ns) {
+  return add_below(key, now_ns, std::numeric_limits<std::uint32_t>::max())
+      .value_or(std::numeric_limits<std::uint32_t>::max());
+}
+
+std::optional<std::uint32_t> WindowedCounter::add_below(std::string_view key, TimeNs now_ns,
+                                                        std::uint32_t limit) {
   std::array<std::size_t, depth_max> at{};
   cells(key, &at);
   std::lock_guard lock(mutex_);
   roll(now_ns);
   std::uint32_t least = std::numeric_limits<std::uint32_t>::max();
   for (unsigned row = 0; row < options_.depth; ++row) least = std::min(least, counters_[at[row]]);
-  if (least == std::numeric_limits<std::uint32_t>::max()) return least;
+  if (least >= limit) return std::nullopt;
   // Conservative update: only the counters at the least value rise, which keeps every other
   // key's estimate as low as it can be while never below any key's truth.
   for (unsigned row = 0; row < options_.depth; ++row) {

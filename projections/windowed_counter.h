@@ -22,6 +22,7 @@
 #include <array>
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -43,6 +44,9 @@ class WindowedCounter {
 
   // Counts one more for `key` in the window of `now_ns`; returns its count including this one.
   std::uint32_t add(std::string_view key, TimeNs now_ns);
+  // The same, only while the count is below `limit` (checked and added at once); none when it
+  // has reached it, and then nothing is added.
+  std::optional<std::uint32_t> add_below(std::string_view key, TimeNs now_ns, std::uint32_t limit);
   // Its count in the window of `now_ns`, without adding.
   std::uint32_t count(std::string_view key, TimeNs now_ns);
   // When the window of `now_ns` ends (the next window's start), in nanoseconds.
@@ -53,7 +57,9 @@ class WindowedCounter {
   static constexpr unsigned depth_max = 8;
   // The counter index of `key` in each row.
   void cells(std::string_view key, std::array<std::size_t, depth_max>* out) const;
-  void roll(TimeNs now_ns);  // (mutex_) zeroes the counters when the window changed
+  // (mutex_) Zeroes the counters when a later window began. A clock stepping back keeps the
+  // current window's counts (zeroing them would hand every key a fresh budget).
+  void roll(TimeNs now_ns);
 
   const WindowedCounterOptions options_;
   std::array<unsigned char, 16> hash_key_a_{};

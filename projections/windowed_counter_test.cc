@@ -46,6 +46,16 @@ TEST(WindowedCounter, AFloodOfNewKeysNeitherResetsNorExhaustsAnotherKey) {
   EXPECT_LT(counter.count("victim", start_ns), 7u + 200u);
 }
 
+TEST(WindowedCounter, AddBelowStopsAtTheLimitAndAClockSteppingBackKeepsTheCounts) {
+  WindowedCounter counter;
+  EXPECT_EQ(counter.add_below("k", start_ns, 2), 1u);
+  EXPECT_EQ(counter.add_below("k", start_ns, 2), 2u);
+  EXPECT_EQ(counter.add_below("k", start_ns, 2), std::nullopt);
+  EXPECT_EQ(counter.count("k", start_ns), 2u);  // a refused add adds nothing
+  // A clock stepped back into an earlier window does not hand out a fresh budget.
+  EXPECT_EQ(counter.count("k", start_ns - 2 * hour_ns), 2u);
+}
+
 TEST(WindowedCounter, TwoCountersHashDifferently) {
   // Keys are hashed with a random key per process: which keys share a counter in one sketch is
   // unrelated to which share one in another, so collisions cannot be computed in advance.

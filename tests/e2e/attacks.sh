@@ -116,16 +116,24 @@ echo "ok - 4. a stolen token cannot enrol, replace or turn off the second factor
 long_key=$(head -c 300 /dev/zero | tr '\0' 'k')
 for key in $'\n(over-long key)\n' k has-a-space\ in-it; do
   tl_expect 400 POST "/customer/$TL_CUSTOMER_ID/legacy_key" -H "Fastly-Key: $root" \
-    --data-urlencode "key=$key" --data 'created_at=2016-04-01T10:00:00Z'
+    --data-urlencode "key=$key" --data 'created_at=2016-04-01T10:00:00Z' \
+    --data-urlencode "password=$password"
 done
 answer=$(curl -sS "$TL_BASE/tokens/self" -H "Fastly-Key: $long_key")
 grep -q 'longer than any key' <<<"$answer" || tl_fail "a 300-byte key answered: $answer"
 legacy_key="legacy-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 second_key="legacy-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 TL_SECRETS+=("$legacy_key" "$second_key")
+# A stolen token alone cannot mint itself a spare: migrating needs sudo or the password.
+tl_expect 403 POST "/customer/$TL_CUSTOMER_ID/legacy_key" -H "Fastly-Key: $root" \
+  --data-urlencode "key=$legacy_key" --data 'created_at=2016-04-01T10:00:00Z'
+tl_expect 200 POST "/customer/$TL_CUSTOMER_ID/legacy_key" -H "Fastly-Key: $root" \
+  --data-urlencode "key=$legacy_key" --data 'created_at=2016-04-01T10:00:00Z' \
+  --data-urlencode "password=$password"
+tl_expect 200 POST /sudo -H "Fastly-Key: $root" --data-urlencode "password=$password"
+tl_expect 200 POST "/customer/$TL_CUSTOMER_ID/legacy_key" -H "Fastly-Key: $root" \
+  --data-urlencode "key=$second_key" --data 'created_at=2016-04-01T10:00:00Z'
 for key in "$legacy_key" "$second_key"; do
-  tl_expect 200 POST "/customer/$TL_CUSTOMER_ID/legacy_key" -H "Fastly-Key: $root" \
-    --data-urlencode "key=$key" --data 'created_at=2016-04-01T10:00:00Z'
   tl_expect 200 GET /tokens/self -H "Fastly-Key: $key"
 done
 echo "ok - 5. over-long keys are refused unlooked-up; legacy keys must look like keys; a" \
