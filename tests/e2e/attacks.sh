@@ -55,10 +55,19 @@ answer=$(curl -sS -X POST "$TL_BASE/sudo" -H "Fastly-Key: $purger" \
   --data-urlencode "password=$password")
 [[ $(tl_json_field code <<<"$answer") == account_locked ]] || tl_fail "sudo after 5: $answer"
 tl_expect 200 GET /tokens/self -H "Fastly-Key: $purger"
-# A superuser's locked=false confirms the user and ends the lock.
-tl_expect 200 PUT "/user/$TL_USER_ID" -H "Fastly-Key: $root" --data 'locked=false'
+# The stolen token cannot lift its own user's lock; another superuser's locked=false confirms
+# the user and ends it.
+tl_expect 403 PUT "/user/$TL_USER_ID" -H "Fastly-Key: $purger" --data 'locked=false'
+tl_expect 403 PUT "/user/$TL_USER_ID" -H "Fastly-Key: $root" --data 'locked=false'
+other_password=attacks-other-password
+TL_SECRETS+=("$other_password")
+tl_expect 200 POST /user -H "Fastly-Key: $root" --data 'login=other%40attacks.example' \
+  --data 'role=superuser' --data-urlencode "password=$other_password"
+read -r _ other < <(tl_create_token other@attacks.example "$other_password")
+tl_expect 200 PUT "/user/$TL_USER_ID" -H "Fastly-Key: $other" --data 'locked=false'
 read -r _ root < <(tl_create_token "$login" "$password")
-echo "ok - 1. sudo guesses throttle the same way; a superuser's locked=false ends it"
+echo "ok - 1. sudo guesses throttle the same way; not the user itself but another superuser's" \
+  "locked=false ends it"
 
 # --- 4. A stolen token cannot enrol without the password, nor with a service-limited token.
 read -r _ limited < <(tl_create_token "$login" "$password" "services[]=svc1")
