@@ -33,7 +33,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     TL_ASSERT(loaded.customer_by_id(customer.id) == &customer);
   }
 
-  const SnapshotImage image = finish_snapshot(capture_snapshot(loaded, head));
+  const SnapshotImage image = finish_snapshot(capture_snapshot(loaded), head);
   Views again;
   Hash again_head{};
   const Status status = load_snapshot_payload(image.words, &again, &again_head);
