@@ -331,6 +331,12 @@ Status write_snapshot(const Views& views, const Hash& head_hash,
 }
 
 Status store_snapshot(const SnapshotImage& image, const std::filesystem::path& path) {
+  Status staged = stage_snapshot(image, path);
+  if (!staged.is_ok()) return staged;
+  return publish_snapshot(path);
+}
+
+Status stage_snapshot(const SnapshotImage& image, const std::filesystem::path& path) {
   const auto payload = image.words.asBytes();
   const Hash& checksum = image.checksum;
   const std::filesystem::path temporary = path.string() + ".tmp";
@@ -346,7 +352,12 @@ Status store_snapshot(const SnapshotImage& image, const std::filesystem::path& p
   }
   if (status.is_ok() && ::fsync(fd) != 0) status = Status::io_error("syncing the snapshot failed");
   ::close(fd);
-  if (!status.is_ok()) return status;
+  if (!status.is_ok()) (void)::unlink(temporary.c_str());
+  return status;
+}
+
+Status publish_snapshot(const std::filesystem::path& path) {
+  const std::filesystem::path temporary = path.string() + ".tmp";
   if (::rename(temporary.c_str(), path.c_str()) != 0) {
     return Status::io_error("cannot rename the snapshot into place: " +
                             std::string(std::strerror(errno)));

@@ -65,6 +65,11 @@ SnapshotCapture capture_snapshot(const Views& views);
 // is durable, after the capture (the capture need not wait for the disk).
 SnapshotImage finish_snapshot(SnapshotCapture capture, const Hash& head_hash);
 Status store_snapshot(const SnapshotImage& image, const std::filesystem::path& path);
+// store_snapshot's two halves: the image written and synced beside `path` ("PATH.tmp"), then
+// renamed into place (and the rename synced). TokenService records the snapshot in the log
+// between the two, so that the file at `path` is always one the log records.
+Status stage_snapshot(const SnapshotImage& image, const std::filesystem::path& path);
+Status publish_snapshot(const std::filesystem::path& path);
 // All three steps.
 Status write_snapshot(const Views& views, const Hash& head_hash, const std::filesystem::path& path);
 

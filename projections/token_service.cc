@@ -180,14 +180,21 @@ Status TokenService::write_snapshot() {
   const std::size_t token_count = capture->token_count();
   const SnapshotImage image = finish_snapshot(std::move(*capture), *head_hash);
   const auto encoded = std::chrono::steady_clock::now();
-  Status status = store_snapshot(image, *options_.snapshot_path);
+  // Written beside the current one, recorded in the log (load_views binds a snapshot to that
+  // record), and only then renamed into place: the file in place is always one the log
+  // records. A crash or a failed record in between leaves the previous snapshot, still bound.
+  Status status = stage_snapshot(image, *options_.snapshot_path);
   if (!status.is_ok()) return status;
-  // Bind it to the log (load_views): a crash before this record leaves a snapshot that the
-  // next start refuses, and rebuilds from the log, as it should.
   Result<Executed> recorded =
       execute(Caller::system_caller(), RecordSnapshot{sequence, image.checksum});
-  if (!recorded.is_ok()) return recorded.status();
-  if (recorded->rejection) return Status::invalid_argument(recorded->rejection->name);
+  if (!recorded.is_ok() || recorded->rejection) {
+    std::error_code ignored;
+    std::filesystem::remove(options_.snapshot_path->string() + ".tmp", ignored);
+    return recorded.is_ok() ? Status::invalid_argument(recorded->rejection->name)
+                            : recorded.status();
+  }
+  status = publish_snapshot(*options_.snapshot_path);
+  if (!status.is_ok()) return status;
   snapshot_sequence_ = sequence;
   snapshot_record_sequence_ = recorded->last_sequence;
   char line[256];

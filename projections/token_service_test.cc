@@ -746,3 +746,36 @@ TEST_F(TokenServiceTest, AnEditedSnapshotTheLaterRecordsContradictIsRefusedNotFa
 
 }  // namespace
 }  // namespace tokenledger
+
+namespace tokenledger {
+namespace {
+
+// The snapshot file in place is always one the log records: a snapshot whose record cannot be
+// appended (here the log refuses writes after a failed sync) leaves the previous file, which
+// the next start still uses.
+TEST_F(TokenServiceTest, ASnapshotWhoseRecordFailsLeavesThePreviousOneInPlace) {
+  create_superuser("a good password");
+  create_token("secret-1");
+  ASSERT_TRUE(service_->write_snapshot().is_ok());
+  const auto bytes = [&] {
+    std::ifstream in(snapshot_path(), std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  const std::string before = bytes();
+  create_token("secret-2");
+  faults_.set_fail_syncs(true);
+  EXPECT_FALSE(service_->write_snapshot().is_ok());
+  faults_.set_fail_syncs(false);
+  EXPECT_EQ(bytes(), before);
+  EXPECT_FALSE(std::filesystem::exists(snapshot_path().string() + ".tmp"));
+  // Restarting on the same log (reopened: it refuses writes until then) uses the old snapshot.
+  (void)service_->stop();
+  service_.reset();
+  (void)log_->close();  // reports the failed write
+  log_.reset();
+  open();
+  EXPECT_TRUE(service_->startup_report().snapshot_used) << service_->startup_report().snapshot_note;
+}
+
+}  // namespace
+}  // namespace tokenledger

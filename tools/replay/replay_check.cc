@@ -144,7 +144,8 @@ int run_rebuild(const std::filesystem::path& data, bool write) {
     return exit_unreadable;
   }
   const SnapshotImage image = finish_snapshot(capture_snapshot(rebuilt), *head_hash);
-  Status written = store_snapshot(image, snapshot);
+  // Staged, recorded, then renamed into place, as the server does (TokenService::write_snapshot).
+  Status written = stage_snapshot(image, snapshot);
   if (written.is_ok()) {
     const Decision decision =
         decide(rebuilt, Caller::operator_caller(),
@@ -152,7 +153,11 @@ int run_rebuild(const std::filesystem::path& data, bool write) {
     const auto* events = std::get_if<std::vector<Event>>(&decision);
     TL_ASSERT(events != nullptr);  // an operator may always record a snapshot of the head
     Result<AppendResult> appended = (*writable)->append(*events);
-    if (!appended.is_ok()) written = appended.status();
+    written = appended.is_ok() ? publish_snapshot(snapshot) : appended.status();
+    if (!appended.is_ok()) {
+      std::error_code ignored;
+      std::filesystem::remove(snapshot.string() + ".tmp", ignored);
+    }
   }
   if (!written.is_ok()) {
     std::fprintf(stderr, "tokenledger-replay: cannot write %s: %s\n", snapshot.c_str(),
