@@ -8,24 +8,6 @@
 namespace tokenledger::api::testing {
 namespace {
 
-std::string base32_decode(std::string_view text) {
-  static constexpr std::string_view alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-  std::string raw;
-  std::uint32_t buffer = 0;
-  int bits = 0;
-  for (const char c : text) {
-    const std::size_t at = alphabet.find(c);
-    if (at == std::string_view::npos) return {};
-    buffer = (buffer << 5) | static_cast<std::uint32_t>(at);
-    bits += 5;
-    if (bits >= 8) {
-      raw += static_cast<char>((buffer >> (bits - 8)) & 0xff);
-      bits -= 8;
-    }
-  }
-  return raw;
-}
-
 // Item 1: five wrong passwords from a stranger used to lock the user for good, tokens and all.
 // Now they throttle password logins for 30 minutes; the user's tokens keep working, the lock
 // ends by itself (an event), and a superuser can end it earlier.
@@ -296,7 +278,7 @@ TEST_F(ApiTest, OneSlash64SharesOnePasswordBudget) {
 
 // Item 2: the URI an authenticator app scans carries the secret that the API returns, as an
 // authenticator decodes it: RFC 6238's test secret, through the URI, gives RFC 6238's code.
-TEST(OtpauthUri, AnAuthenticatorReadingTheUriMakesTheRightCodes) {
+TEST_F(ApiTest, AnAuthenticatorReadingTheOtpauthUriMakesTheRightCodes) {
   const std::string rfc_secret = "12345678901234567890";
   const std::string uri = otpauth_uri("tokenledger", "a@example.com", rfc_secret);
   const std::size_t start = uri.find("secret=") + 7;

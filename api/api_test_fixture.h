@@ -113,6 +113,26 @@ class ApiTest : public ::testing::Test {
     return std::string(value);
   }
 
+  // RFC 4648 base32 (no padding) to bytes, as an authenticator app reads a secret; written here
+  // independently of the server's encoder. Empty for text outside the alphabet.
+  static std::string base32_decode(std::string_view text) {
+    static constexpr std::string_view alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    std::string raw;
+    std::uint32_t buffer = 0;
+    int bits = 0;
+    for (const char c : text) {
+      const std::size_t at = alphabet.find(c);
+      if (at == std::string_view::npos) return {};
+      buffer = (buffer << 5) | static_cast<std::uint32_t>(at);
+      bits += 5;
+      if (bits >= 8) {
+        raw += static_cast<char>((buffer >> (bits - 8)) & 0xff);
+        bits -= 8;
+      }
+    }
+    return raw;
+  }
+
   // application/x-www-form-urlencoded escaping of one value.
   static std::string form_escape(std::string_view text) {
     static constexpr char digits[] = "0123456789ABCDEF";

@@ -151,20 +151,8 @@ TEST_F(ApiTest, TwoFactorEnrollmentThenTokensNeedTheCode) {
   EXPECT_EQ(with_key(key, "POST", "/current_user/two_factor/confirm", "otp=000000").status, 400);
 
   // The test decodes the base32 secret to compute the code an authenticator app would show.
-  std::string raw;
-  std::uint32_t buffer = 0;
-  int bits = 0;
-  for (char c : secret_base32) {
-    const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-    const char* at = std::strchr(alphabet, c);
-    ASSERT_NE(at, nullptr);
-    buffer = (buffer << 5) | static_cast<std::uint32_t>(at - alphabet);
-    bits += 5;
-    if (bits >= 8) {
-      raw += static_cast<char>((buffer >> (bits - 8)) & 0xff);
-      bits -= 8;
-    }
-  }
+  const std::string raw = base32_decode(secret_base32);
+  ASSERT_EQ(raw.size(), totp_secret_size_bytes);
   const std::string code = totp_code(raw, now_.load());
   HttpResponse confirmed = with_key(key, "POST", "/current_user/two_factor/confirm", "otp=" + code);
   ASSERT_EQ(confirmed.status, 200) << confirmed.body;

@@ -8,9 +8,13 @@
 // stderr), 2 wrong usage.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <initializer_list>
 #include <iostream>
 #include <string>
+#include <string_view>
+#include <utility>
 
 #include "api/init_command.h"
 #include "api/migrate_command.h"
@@ -32,21 +36,27 @@ int usage() {
   return 2;
 }
 
+// The arguments after the command word, each a flag of `flags` followed by its value; false for
+// anything else (an unknown flag, a flag without a value).
+bool parse_flags(int argc, char** argv,
+                 std::initializer_list<std::pair<std::string_view, std::string*>> flags) {
+  for (int i = 2; i < argc; i += 2) {
+    if (i + 1 >= argc) return false;
+    const std::string_view arg = argv[i];
+    const auto flag = std::find_if(flags.begin(), flags.end(),
+                                   [&](const auto& known) { return known.first == arg; });
+    if (flag == flags.end()) return false;
+    *flag->second = argv[i + 1];
+  }
+  return true;
+}
+
 int migrate(int argc, char** argv) {
   std::string data = "./data";
   std::string file;
-  for (int i = 2; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (i + 1 >= argc) return usage();
-    if (arg == "--data") {
-      data = argv[++i];
-    } else if (arg == "--file") {
-      file = argv[++i];
-    } else {
-      return usage();
-    }
+  if (!parse_flags(argc, argv, {{"--data", &data}, {"--file", &file}}) || file.empty()) {
+    return usage();
   }
-  if (file.empty()) return usage();
   tokenledger::Result<tokenledger::api::MigrationReport> report =
       tokenledger::api::migrate_legacy_keys(data, file);
   if (!report.is_ok()) {
@@ -73,18 +83,9 @@ int migrate(int argc, char** argv) {
 int unlock(int argc, char** argv) {
   std::string data = "./data";
   std::string login;
-  for (int i = 2; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (i + 1 >= argc) return usage();
-    if (arg == "--data") {
-      data = argv[++i];
-    } else if (arg == "--login") {
-      login = argv[++i];
-    } else {
-      return usage();
-    }
+  if (!parse_flags(argc, argv, {{"--data", &data}, {"--login", &login}}) || login.empty()) {
+    return usage();
   }
-  if (login.empty()) return usage();
   tokenledger::Result<tokenledger::api::UnlockReport> report =
       tokenledger::api::unlock_login(data, login);
   if (!report.is_ok()) {
@@ -121,19 +122,11 @@ int init(int argc, char** argv) {
   std::string data = "./data";
   std::string customer;
   std::string login;
-  for (int i = 2; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (i + 1 >= argc) return usage();
-    if (arg == "--data")
-      data = argv[++i];
-    else if (arg == "--customer")
-      customer = argv[++i];
-    else if (arg == "--login")
-      login = argv[++i];
-    else
-      return usage();
+  if (!parse_flags(argc, argv,
+                   {{"--data", &data}, {"--customer", &customer}, {"--login", &login}}) ||
+      customer.empty() || login.empty()) {
+    return usage();
   }
-  if (customer.empty() || login.empty()) return usage();
   if (isatty(STDIN_FILENO)) std::fprintf(stderr, "password for %s: ", login.c_str());
   std::string password;
   if (!std::getline(std::cin, password)) {

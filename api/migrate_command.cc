@@ -4,12 +4,10 @@
 #include <sstream>
 
 #include "api/legacy_keys.h"
+#include "api/offline_service.h"
 #include "ledger/clock.h"
-#include "ledger/log.h"
 #include "ledger/sha256.h"
-#include "projections/data_dir.h"
 #include "projections/decide.h"
-#include "projections/token_service.h"
 
 namespace tokenledger::api {
 
@@ -32,23 +30,10 @@ Result<MigrationReport> migrate_legacy_keys(const std::filesystem::path& data,
   std::vector<LegacyKey> keys = parse_legacy_key_file(text.str(), limits, &report.problems);
   if (!report.problems.empty()) return report;
 
-  Result<std::size_t> restricted = restrict_data_directory(data);
-  if (!restricted.is_ok()) return restricted.status();
-  LogOptions log_options;
-  log_options.path = log_path(data);
-  log_options.create_if_missing = false;
-  Result<std::unique_ptr<Log>> log = Log::open(log_options);
-  if (!log.is_ok()) {
-    if (log.status().code() != StatusCode::io_error) return log.status();
-    // RocksDB's lock: the server holds the log.
-    return Status::io_error(log.status().message() +
-                            " (is the server running? then migrate through "
-                            "POST /customer/{id}/legacy_key)");
-  }
-  TokenServiceOptions options;
-  options.snapshot_path = snapshot_path(data);
-  Result<std::unique_ptr<TokenService>> service = TokenService::open(**log, options);
-  if (!service.is_ok()) return service.status();
+  Result<OfflineService> offline =
+      open_offline(data, "then migrate through POST /customer/{id}/legacy_key");
+  if (!offline.is_ok()) return offline.status();
+  TokenService* service = offline->service.get();
 
   std::vector<MigrateLegacyKey> commands;
   for (LegacyKey& key : keys) {
@@ -61,8 +46,8 @@ Result<MigrationReport> migrate_legacy_keys(const std::filesystem::path& data,
   // the synthetic user its first creates.
   const TimeNs now = system_clock_ns();
   for (std::size_t i = 0; i < commands.size(); ++i) {
-    const Decision decision = (*service)->read([&](const Views& views) {
-      return decide(views, Caller::operator_caller(), commands[i], now, (*service)->policy());
+    const Decision decision = service->read([&](const Views& views) {
+      return decide(views, Caller::operator_caller(), commands[i], now, service->policy());
     });
     if (const auto* rejection = std::get_if<Rejection>(&decision)) {
       report.problems.push_back("line " + std::to_string(keys[i].line) + ": " + rejection->name +
@@ -70,11 +55,11 @@ Result<MigrationReport> migrate_legacy_keys(const std::filesystem::path& data,
     }
   }
   if (!report.problems.empty()) {
-    (void)(*service)->stop();
+    (void)service->stop();
     return report;
   }
   for (std::size_t i = 0; i < commands.size(); ++i) {
-    Result<Executed> executed = (*service)->execute(Caller::operator_caller(), commands[i]);
+    Result<Executed> executed = service->execute(Caller::operator_caller(), commands[i]);
     if (!executed.is_ok()) return executed.status();
     if (executed->rejection) {
       return Status::invalid_argument("line " + std::to_string(keys[i].line) + ": " +
@@ -86,7 +71,7 @@ Result<MigrationReport> migrate_legacy_keys(const std::filesystem::path& data,
       ++report.migrated;
     }
   }
-  Status stopped = (*service)->stop();
+  Status stopped = service->stop();
   if (!stopped.is_ok()) return stopped;
   return report;
 }

@@ -96,12 +96,7 @@ Status TokenService::load_views() {
       views_ = std::move(loaded);
       loaded_snapshot.emplace(views_->sequence(), digest);
     } else {
-      startup_.snapshot_note = status.to_string();
-      if (status.code() != StatusCode::not_found) {
-        note(ServiceLogLevel::warning,
-             "snapshot " + options_.snapshot_path->string() +
-                 " not used, rebuilding from the log: " + status.to_string());
-      }
+      refuse_snapshot(status.to_string(), status.code() != StatusCode::not_found);
     }
   }
   const std::uint64_t before = views_->sequence();
@@ -110,38 +105,24 @@ Status TokenService::load_views() {
     // The records after the snapshot do not fit it: the snapshot is not what the log says (an
     // edited one contradicts what follows). It is refused like any other, and the views are
     // rebuilt from the whole log, which alone decides whether the log itself is damaged.
-    const std::string why = "the records after it do not fit it: " + replayed.to_string();
-    startup_.snapshot_note = why;
-    note(ServiceLogLevel::warning, "snapshot " + options_.snapshot_path->string() +
-                                       " not used, rebuilding from the log: " + why);
-    views_ = std::make_shared<Views>();
-    Status rebuilt = replay_from_log();
-    startup_.replayed_records = views_->sequence();
-    return rebuilt;
+    return rebuild_without_snapshot("the records after it do not fit it: " + replayed.to_string());
   }
   if (!replayed.is_ok()) return replayed;
   if (loaded_snapshot) {
     // The served state must be bound to the verified log, not only to its own checksum, which
     // anyone who can write the data directory can recompute: the log records the digest of
-    // every snapshot the server stored (SnapshotTaken, right after storing it), and the replay
-    // of the records after the snapshot reads that record.
+    // every snapshot the server stored (SnapshotTaken, before the file is renamed into place),
+    // and the replay of the records after the snapshot reads that record.
     std::uint64_t record_sequence = 0;
     const Hash* recorded = views_->recorded_snapshot(loaded_snapshot->first, &record_sequence);
     if (recorded == nullptr || *recorded != loaded_snapshot->second) {
-      const std::string why =
+      return rebuild_without_snapshot(
           recorded == nullptr
               ? "the log records no snapshot at sequence " +
                     std::to_string(loaded_snapshot->first) +
                     " (written by a build before log schema version 2, or not by this server)"
               : "its contents differ from the snapshot the log records at sequence " +
-                    std::to_string(loaded_snapshot->first) + " (edited?)";
-      startup_.snapshot_note = why;
-      note(ServiceLogLevel::warning, "snapshot " + options_.snapshot_path->string() +
-                                         " not used, rebuilding from the log: " + why);
-      views_ = std::make_shared<Views>();
-      Status rebuilt = replay_from_log();
-      startup_.replayed_records = views_->sequence();
-      return rebuilt;
+                    std::to_string(loaded_snapshot->first) + " (edited?)");
     }
     startup_.snapshot_used = true;
     startup_.snapshot_sequence = loaded_snapshot->first;
@@ -150,6 +131,22 @@ Status TokenService::load_views() {
   }
   startup_.replayed_records = views_->sequence() - before;
   return Status::ok();
+}
+
+void TokenService::refuse_snapshot(const std::string& why, bool warn) {
+  startup_.snapshot_note = why;
+  if (warn) {
+    note(ServiceLogLevel::warning, "snapshot " + options_.snapshot_path->string() +
+                                       " not used, rebuilding from the log: " + why);
+  }
+}
+
+Status TokenService::rebuild_without_snapshot(const std::string& why) {
+  refuse_snapshot(why, true);
+  views_ = std::make_shared<Views>();
+  Status rebuilt = replay_from_log();
+  startup_.replayed_records = views_->sequence();
+  return rebuilt;
 }
 
 Status TokenService::write_snapshot() {
@@ -437,13 +434,13 @@ Result<LoginResult> TokenService::verify_login(std::string_view login, std::stri
   return LoginResult{outcome, user.user_id};
 }
 
-Result<bool> TokenService::unlock_login(std::string_view login) {
-  const std::string user_id = read([&](const Views& views) {
+Result<bool> TokenService::unlock_login(std::string_view login, std::string* user_id) {
+  *user_id = read([&](const Views& views) {
     const User* user = views.user_by_login(login);
     return user == nullptr ? std::string() : user->id;
   });
-  if (user_id.empty()) return Status::not_found("no user has the login " + std::string(login));
-  Result<Executed> executed = execute(Caller::operator_caller(), UnlockLogin{user_id});
+  if (user_id->empty()) return Status::not_found("no user has the login " + std::string(login));
+  Result<Executed> executed = execute(Caller::operator_caller(), UnlockLogin{*user_id});
   if (!executed.is_ok()) return executed.status();
   if (executed->rejection) {
     if (executed->rejection->name == "not_locked") return false;
@@ -454,21 +451,16 @@ Result<bool> TokenService::unlock_login(std::string_view login) {
 
 Status TokenService::run_background_once(bool flush_all) {
   const Caller system = Caller::system_caller();
-  // Expiries: repeat while full batches come back.
-  while (true) {
-    Result<Executed> expired = execute(system, ExpireTokens{});
-    if (!expired.is_ok()) return expired.status();
-    const std::uint64_t count =
-        expired->last_sequence == 0 ? 0 : expired->last_sequence - expired->first_sequence + 1;
-    if (count < options_.policy.expire_batch_max) break;
-  }
-  // Login locks whose time has passed: their end is an event too.
-  while (true) {
-    Result<Executed> ended = execute(system, ExpireLoginLocks{});
-    if (!ended.is_ok()) return ended.status();
-    const std::uint64_t count =
-        ended->last_sequence == 0 ? 0 : ended->last_sequence - ended->first_sequence + 1;
-    if (count < options_.policy.expire_batch_max) break;
+  // Expiries, then login locks whose time has passed (their end is an event too): each command
+  // records at most expire_batch_max, so repeat while full batches come back.
+  for (const Command& sweep : {Command(ExpireTokens{}), Command(ExpireLoginLocks{})}) {
+    while (true) {
+      Result<Executed> swept = execute(system, sweep);
+      if (!swept.is_ok()) return swept.status();
+      const std::uint64_t count =
+          swept->last_sequence == 0 ? 0 : swept->last_sequence - swept->first_sequence + 1;
+      if (count < options_.policy.expire_batch_max) break;
+    }
   }
   // Uses due now, recorded in commands of at most usage_batch_max events.
   std::vector<TokenUse> uses = usage_.drain(options_.clock(), flush_all);

@@ -203,7 +203,8 @@ class TokenService {
   // An operator ends the login lock of the user with `login` (UnlockLogin): true when it ended
   // one, false when logins were not locked; not_found for no such login; invalid_argument for a
   // superuser's lock, which only a superuser lifts.
-  Result<bool> unlock_login(std::string_view login);
+  // `*user_id` receives the user's id when the login names one.
+  Result<bool> unlock_login(std::string_view login, std::string* user_id);
 
   // Starts the background thread: records expiries about once a second (at once for anything
   // that expired while the server was down) and flushes coalesced usage.
@@ -226,6 +227,10 @@ class TokenService {
  private:
   TokenService(Log& log, TokenServiceOptions options);
   Status load_views();
+  // At open: the snapshot is not used, for `why` (logged as a warning when `warn`).
+  void refuse_snapshot(const std::string& why, bool warn);
+  // At open, after a snapshot was loaded and then refused: the views rebuilt from the whole log.
+  Status rebuild_without_snapshot(const std::string& why);
   Result<Executed> submit_in_order(const Caller& caller, const Command& command);
   Status replay_from_log();
   void run_background();

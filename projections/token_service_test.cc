@@ -49,6 +49,25 @@ class TokenServiceTest : public ::testing::Test {
 
   std::filesystem::path snapshot_path() const { return dir_.path() / "views.snapshot"; }
 
+  std::string snapshot_bytes() const {
+    std::ifstream in(snapshot_path(), std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }
+
+  // Rewrites the stored snapshot as someone who can write the data directory would: `from`
+  // replaced in the payload by `to` (the same length), and the checksum recomputed to hold.
+  void edit_snapshot(std::string_view from, std::string_view to) {
+    ASSERT_EQ(from.size(), to.size());
+    constexpr std::size_t header_bytes = 8 + 32;  // magic, then the payload's SHA-256
+    std::string file = snapshot_bytes();
+    const std::size_t at = file.find(from, header_bytes);
+    ASSERT_NE(at, std::string::npos);
+    file.replace(at, from.size(), to);
+    const Hash checksum = sha256(std::string_view(file).substr(header_bytes));
+    std::copy(checksum.begin(), checksum.end(), file.begin() + 8);
+    std::ofstream(snapshot_path(), std::ios::binary | std::ios::trunc) << file;
+  }
+
   Result<std::unique_ptr<TokenService>> second_service() {
     TokenServiceOptions options;
     options.clock = [this] { return now_.load(); };
@@ -412,10 +431,6 @@ TEST_F(TokenServiceTest, AChangedRecordTheSnapshotCoversStopsTheStart) {
   ASSERT_TRUE(log_->close().is_ok());
   log_.reset();
   ASSERT_TRUE(testing::tamper_flip_byte(dir_.path() / "log", 3, -3).is_ok());
-  const auto snapshot_bytes = [&] {
-    std::ifstream file(snapshot_path(), std::ios::binary);
-    return std::string(std::istreambuf_iterator<char>(file), {});
-  };
   const std::string snapshot_before = snapshot_bytes();
 
   LogOptions log_options;
@@ -586,19 +601,7 @@ TEST_F(TokenServiceTest, AnEditedSnapshotWithAValidChecksumIsRefused) {
   create_superuser("a good password");
   create_token("secret-1");
   ASSERT_TRUE(service_->write_snapshot().is_ok());
-  std::string file;
-  {
-    std::ifstream in(snapshot_path(), std::ios::binary);
-    file.assign(std::istreambuf_iterator<char>(in), {});
-  }
-  // Rename the superuser in place ("root@" -> "ROOT@"), then make the checksum hold again.
-  constexpr std::size_t header_bytes = 8 + 32;
-  const std::size_t at = file.find("root@example.com", header_bytes);
-  ASSERT_NE(at, std::string::npos);
-  file.replace(at, 4, "ROOT");
-  const Hash checksum = sha256(std::string_view(file).substr(header_bytes));
-  std::copy(checksum.begin(), checksum.end(), file.begin() + 8);
-  std::ofstream(snapshot_path(), std::ios::binary | std::ios::trunc) << file;
+  edit_snapshot("root@example.com", "ROOT@example.com");  // rename the superuser in place
   {
     // The edit itself is well-formed: the snapshot loads on its own.
     Views loaded;
@@ -665,13 +668,16 @@ TEST_F(TokenServiceTest, CommandsAndReadsGoOnWhileASnapshotWaitsForAStalledSync)
 TEST_F(TokenServiceTest, AnOperatorUnlocksALogin) {
   create_superuser("a good password");
   const Caller origin = Caller::system_caller();
-  EXPECT_EQ(service_->unlock_login("root@example.com").value(), false);
-  EXPECT_EQ(service_->unlock_login("nobody@example.com").status().code(), StatusCode::not_found);
+  std::string user_id;
+  EXPECT_EQ(service_->unlock_login("root@example.com", &user_id).value(), false);
+  EXPECT_EQ(user_id, user_);
+  EXPECT_EQ(service_->unlock_login("nobody@example.com", &user_id).status().code(),
+            StatusCode::not_found);
   for (int i = 0; i < 5; ++i)
     (void)service_->verify_login("root@example.com", "wrong password", {}, origin);
   EXPECT_EQ(service_->verify_login("root@example.com", "a good password", {}, origin)->outcome,
             LoginOutcome::locked);
-  EXPECT_EQ(service_->unlock_login("root@example.com").value(), true);
+  EXPECT_EQ(service_->unlock_login("root@example.com", &user_id).value(), true);
   EXPECT_EQ(service_->verify_login("root@example.com", "a good password", {}, origin)->outcome,
             LoginOutcome::ok);
   EXPECT_EQ(count_events("login_unlocked"), 1u);
@@ -720,19 +726,7 @@ TEST_F(TokenServiceTest, AnEditedSnapshotTheLaterRecordsContradictIsRefusedNotFa
   run(Caller::operator_caller(),
       CreateUser{random_id(), customer_, "zoot@example.com", "Z", Role::user,
                  hash_password("another password", PasswordCost::minimum()).value()});
-  std::string file;
-  {
-    std::ifstream in(snapshot_path(), std::ios::binary);
-    file.assign(std::istreambuf_iterator<char>(in), {});
-  }
-  constexpr std::size_t header_bytes = 8 + 32;
-  const std::size_t at = file.find("root@example.com", header_bytes);
-  ASSERT_NE(at, std::string::npos);
-  file[at] = 'z';
-  file[at + 1] = 'o';
-  const Hash checksum = sha256(std::string_view(file).substr(header_bytes));
-  std::copy(checksum.begin(), checksum.end(), file.begin() + 8);
-  std::ofstream(snapshot_path(), std::ios::binary | std::ios::trunc) << file;
+  edit_snapshot("root@example.com", "zoot@example.com");
   auto second = second_service();
   ASSERT_TRUE(second.is_ok()) << second.status().to_string();
   EXPECT_FALSE((*second)->startup_report().snapshot_used);
@@ -757,16 +751,12 @@ TEST_F(TokenServiceTest, ASnapshotWhoseRecordFailsLeavesThePreviousOneInPlace) {
   create_superuser("a good password");
   create_token("secret-1");
   ASSERT_TRUE(service_->write_snapshot().is_ok());
-  const auto bytes = [&] {
-    std::ifstream in(snapshot_path(), std::ios::binary);
-    return std::string(std::istreambuf_iterator<char>(in), {});
-  };
-  const std::string before = bytes();
+  const std::string before = snapshot_bytes();
   create_token("secret-2");
   faults_.set_fail_syncs(true);
   EXPECT_FALSE(service_->write_snapshot().is_ok());
   faults_.set_fail_syncs(false);
-  EXPECT_EQ(bytes(), before);
+  EXPECT_EQ(snapshot_bytes(), before);
   EXPECT_FALSE(std::filesystem::exists(snapshot_path().string() + ".tmp"));
   // Restarting on the same log (reopened: it refuses writes until then) uses the old snapshot.
   (void)service_->stop();

@@ -48,14 +48,19 @@ std::uint32_t WindowedCounter::add(std::string_view key, TimeNs now_ns) {
       .value_or(std::numeric_limits<std::uint32_t>::max());
 }
 
+std::uint32_t WindowedCounter::least(const std::array<std::size_t, depth_max>& at) const {
+  std::uint32_t least = std::numeric_limits<std::uint32_t>::max();
+  for (unsigned row = 0; row < options_.depth; ++row) least = std::min(least, counters_[at[row]]);
+  return least;
+}
+
 std::optional<std::uint32_t> WindowedCounter::add_below(std::string_view key, TimeNs now_ns,
                                                         std::uint32_t limit) {
   std::array<std::size_t, depth_max> at{};
   cells(key, &at);
   std::lock_guard lock(mutex_);
   roll(now_ns);
-  std::uint32_t least = std::numeric_limits<std::uint32_t>::max();
-  for (unsigned row = 0; row < options_.depth; ++row) least = std::min(least, counters_[at[row]]);
+  const std::uint32_t least = this->least(at);
   if (least >= limit) return std::nullopt;
   // Conservative update: only the counters at the least value rise, which keeps every other
   // key's estimate as low as it can be while never below any key's truth.
@@ -70,9 +75,7 @@ std::uint32_t WindowedCounter::count(std::string_view key, TimeNs now_ns) {
   cells(key, &at);
   std::lock_guard lock(mutex_);
   roll(now_ns);
-  std::uint32_t least = std::numeric_limits<std::uint32_t>::max();
-  for (unsigned row = 0; row < options_.depth; ++row) least = std::min(least, counters_[at[row]]);
-  return least;
+  return least(at);
 }
 
 TimeNs WindowedCounter::window_end_ns(TimeNs now_ns) const {

@@ -57,6 +57,8 @@ class WindowedCounter {
   static constexpr unsigned depth_max = 8;
   // The counter index of `key` in each row.
   void cells(std::string_view key, std::array<std::size_t, depth_max>* out) const;
+  // (mutex_) The least of the counters at `at`: the key's count.
+  std::uint32_t least(const std::array<std::size_t, depth_max>& at) const;
   // (mutex_) Zeroes the counters when a later window began. A clock stepping back keeps the
   // current window's counts (zeroing them would hand every key a fresh budget).
   void roll(TimeNs now_ns);
