@@ -1,6 +1,6 @@
 #include "api/api.h"
 
-#include "ledger/assert.h"
+#include "base/assert.h"
 
 namespace tokenledger::api {
 

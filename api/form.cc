@@ -1,6 +1,6 @@
 #include "api/form.h"
 
-#include "ledger/hex.h"
+#include "base/hex.h"
 
 namespace tokenledger::api {
 namespace {

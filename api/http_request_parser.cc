@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
-#include "ledger/assert.h"
+#include "base/assert.h"
 
 namespace tokenledger::api {
 

@@ -1,7 +1,7 @@
 #include "api/http_response.h"
 
-#include "ledger/assert.h"
-#include "ledger/json_writer.h"
+#include "base/assert.h"
+#include "base/json_writer.h"
 
 namespace tokenledger::api {
 namespace {

@@ -2,7 +2,7 @@
 
 #include <vector>
 
-#include "ledger/clock.h"
+#include "base/clock.h"
 #include "ledger/log.h"
 #include "projections/apply.h"
 #include "projections/data_dir.h"

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "ledger/status.h"
+#include "base/status.h"
 #include "projections/credentials.h"
 
 namespace tokenledger::api {

@@ -4,7 +4,7 @@
 
 #include <map>
 
-#include "ledger/rfc3339.h"
+#include "base/rfc3339.h"
 #include "projections/credentials.h"
 
 namespace tokenledger::api {

@@ -20,7 +20,7 @@
 #include "api/migrate_command.h"
 #include "api/serve_command.h"
 #include "api/unlock_command.h"
-#include "ledger/json_writer.h"
+#include "base/json_writer.h"
 
 namespace {
 

@@ -5,7 +5,7 @@
 
 #include "api/legacy_keys.h"
 #include "api/offline_service.h"
-#include "ledger/clock.h"
+#include "base/clock.h"
 #include "ledger/sha256.h"
 #include "projections/decide.h"
 

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "ledger/status.h"
+#include "base/status.h"
 
 namespace tokenledger::api {
 

@@ -1,6 +1,6 @@
 #include "api/render.h"
 
-#include "ledger/rfc3339.h"
+#include "base/rfc3339.h"
 
 namespace tokenledger::api {
 namespace {

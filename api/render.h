@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "ledger/json_writer.h"
+#include "base/json_writer.h"
 #include "projections/views.h"
 
 namespace tokenledger::api {

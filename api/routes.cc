@@ -2,7 +2,7 @@
 
 #include <array>
 
-#include "ledger/assert.h"
+#include "base/assert.h"
 
 namespace tokenledger::api {
 namespace {

@@ -13,7 +13,7 @@
 
 #include "api/server_log.h"
 #include "api/worker_pool.h"
-#include "ledger/assert.h"
+#include "base/assert.h"
 #include "projections/credentials.h"
 
 namespace tokenledger::api {

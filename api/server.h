@@ -26,7 +26,7 @@
 
 #include "api/api.h"
 #include "api/http_request_parser.h"
-#include "ledger/status.h"
+#include "base/status.h"
 
 namespace tokenledger::api {
 

@@ -5,8 +5,8 @@
 #include <cstdint>
 #include <string>
 
-#include "ledger/clock.h"
-#include "ledger/rfc3339.h"
+#include "base/clock.h"
+#include "base/rfc3339.h"
 
 namespace tokenledger::api {
 

@@ -11,7 +11,7 @@
 #include <filesystem>
 #include <string>
 
-#include "ledger/status.h"
+#include "base/status.h"
 
 namespace tokenledger::api {
 

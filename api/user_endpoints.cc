@@ -3,7 +3,7 @@
 #include "api/api.h"
 #include "api/render.h"
 #include "api/request_fields.h"
-#include "ledger/rfc3339.h"
+#include "base/rfc3339.h"
 #include "ledger/sha256.h"
 
 namespace tokenledger::api {

@@ -1,6 +1,6 @@
 #include "api/worker_pool.h"
 
-#include "ledger/assert.h"
+#include "base/assert.h"
 
 namespace tokenledger::api {
 

@@ -1,6 +1,6 @@
 #include "ledger/event.h"
 
-#include "ledger/assert.h"
+#include "base/assert.h"
 
 namespace tokenledger {
 

@@ -8,7 +8,7 @@
 #include <filesystem>
 #include <memory>
 
-#include "ledger/status.h"
+#include "base/status.h"
 
 namespace rocksdb {
 class Env;

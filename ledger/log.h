@@ -20,7 +20,7 @@
 #include <string>
 
 #include "ledger/event.h"
-#include "ledger/status.h"
+#include "base/status.h"
 
 namespace rocksdb {
 class Env;

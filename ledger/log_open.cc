@@ -2,7 +2,7 @@
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
 
-#include "ledger/clock.h"
+#include "base/clock.h"
 #include "ledger/log_keys.h"
 #include "ledger/log_state.h"
 #include "ledger/record_codec.h"

@@ -7,7 +7,7 @@
 #include <array>
 #include <cstring>
 
-#include "ledger/assert.h"
+#include "base/assert.h"
 #include "ledger/events.capnp.h"
 #include "ledger/record_codec.h"
 

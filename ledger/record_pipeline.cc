@@ -1,6 +1,6 @@
 #include "ledger/record_pipeline.h"
 
-#include "ledger/assert.h"
+#include "base/assert.h"
 
 namespace tokenledger {
 namespace {

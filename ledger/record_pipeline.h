@@ -26,7 +26,7 @@
 #include "ledger/event.h"
 #include "ledger/log.h"
 #include "ledger/record_codec.h"
-#include "ledger/status.h"
+#include "base/status.h"
 
 namespace tokenledger {
 

@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "ledger/status.h"
+#include "base/status.h"
 
 namespace tokenledger {
 

@@ -5,8 +5,8 @@
 #define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/sha.h>
 
-#include "ledger/assert.h"
-#include "ledger/hex.h"
+#include "base/assert.h"
+#include "base/hex.h"
 
 namespace tokenledger {
 

@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <filesystem>
 
-#include "ledger/status.h"
+#include "base/status.h"
 
 namespace tokenledger::testing {
 

@@ -4,7 +4,7 @@
 
 #include <cstdlib>
 
-#include "ledger/assert.h"
+#include "base/assert.h"
 
 namespace tokenledger::testing {
 

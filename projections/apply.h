@@ -10,7 +10,7 @@
 #include <span>
 
 #include "ledger/event.h"
-#include "ledger/status.h"
+#include "base/status.h"
 #include "projections/views.h"
 
 namespace tokenledger {

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "ledger/assert.h"
-#include "ledger/rfc3339.h"
+#include "base/assert.h"
+#include "base/rfc3339.h"
 
 namespace tokenledger {
 

@@ -10,7 +10,7 @@
 #include <memory>
 #include <vector>
 
-#include "ledger/assert.h"
+#include "base/assert.h"
 #include "projections/huge_pages.h"
 
 namespace tokenledger {

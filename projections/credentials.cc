@@ -11,7 +11,7 @@
 #include <mutex>
 #include <sstream>
 
-#include "ledger/assert.h"
+#include "base/assert.h"
 #include "ledger/sha256.h"
 
 namespace tokenledger {

@@ -6,7 +6,7 @@
 
 #include <filesystem>
 
-#include "ledger/status.h"
+#include "base/status.h"
 
 namespace tokenledger {
 

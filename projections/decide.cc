@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <set>
 
-#include "ledger/assert.h"
+#include "base/assert.h"
 
 namespace tokenledger {
 namespace {

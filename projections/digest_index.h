@@ -22,7 +22,7 @@
 #include <new>
 #include <type_traits>
 
-#include "ledger/assert.h"
+#include "base/assert.h"
 #include "ledger/sha256.h"
 #include "projections/huge_pages.h"
 #include "projections/wide_multiply.h"

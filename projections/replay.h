@@ -6,7 +6,7 @@
 #include <functional>
 
 #include "ledger/log.h"
-#include "ledger/status.h"
+#include "base/status.h"
 #include "projections/views.h"
 
 namespace tokenledger {

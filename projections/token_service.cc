@@ -5,9 +5,9 @@
 #include <cstdio>
 #include <future>
 
-#include "ledger/assert.h"
+#include "base/assert.h"
 #include "ledger/chain_verifier.h"
-#include "ledger/clock.h"
+#include "base/clock.h"
 
 #include "projections/apply.h"
 #include "projections/replay.h"

@@ -4,7 +4,7 @@
 
 #include <cstring>
 
-#include "ledger/assert.h"
+#include "base/assert.h"
 
 namespace tokenledger {
 

@@ -6,7 +6,7 @@
 #include <cstring>
 #include <limits>
 
-#include "ledger/assert.h"
+#include "base/assert.h"
 
 namespace tokenledger {
 

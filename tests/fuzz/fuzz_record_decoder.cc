@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "ledger/assert.h"
+#include "base/assert.h"
 #include "ledger/record_codec.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

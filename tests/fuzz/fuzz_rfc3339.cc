@@ -3,8 +3,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "ledger/assert.h"
-#include "ledger/rfc3339.h"
+#include "base/assert.h"
+#include "base/rfc3339.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);

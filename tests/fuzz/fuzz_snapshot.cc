@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <cstring>
 
-#include "ledger/assert.h"
+#include "base/assert.h"
 #include "projections/snapshot.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

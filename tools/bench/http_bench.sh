@@ -3,7 +3,7 @@
 #   1. authenticated GET /tokens/self, keep-alive, 64 connections, against nginx answering a
 #      fixed 200 JSON body of the same size with as many workers as tokenledger has I/O threads;
 #   2. durable DELETE /tokens/{id} revokes, 64 connections, against the log benchmark's
-#      32-writer durable appends (ledger/log_append_bench) run in the same script just before
+#      32-writer durable appends (tools/bench/log_append_bench) run in the same script just before
 #      and just after them (the mean of the two).
 # Prints each figure and the ratios; docs/benchmarks.md records them.
 # Usage: tools/bench/http_bench.sh [--seconds N] [--threads N]   (installs wrk and nginx)
@@ -100,7 +100,7 @@ nginx_out=$(run_wrk "http://127.0.0.1:$nginx_port/tokens/self")
 # measured right before and right after the revokes, and the revokes compared with the mean.
 log_bench() {
   rm -rf "$work/logbench"
-  ./build/ledger/log_append_bench --writers 32 --seconds "$seconds" --dir "$work/logbench" |
+  ./build/tools/bench/log_append_bench --writers 32 --seconds "$seconds" --dir "$work/logbench" |
     awk '$1 == 32 { print $2 }'
 }
 echo "bench: the log's own 32-writer durable appends (before the revokes)" >&2

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "ledger/rfc3339.h"
+#include "base/rfc3339.h"
 #include "tools/replay/replay_commands.h"
 
 namespace {

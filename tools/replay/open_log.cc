@@ -1,7 +1,7 @@
 #include <charconv>
 #include <cstdio>
 
-#include "ledger/rfc3339.h"
+#include "base/rfc3339.h"
 #include "projections/data_dir.h"
 #include "tools/replay/replay_commands.h"
 

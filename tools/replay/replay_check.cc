@@ -1,9 +1,9 @@
 // verify (the chain) and rebuild (the views against the stored snapshot).
 #include <cstdio>
 
-#include "ledger/assert.h"
+#include "base/assert.h"
 #include "ledger/chain_verifier.h"
-#include "ledger/clock.h"
+#include "base/clock.h"
 #include "ledger/sha256.h"
 #include "projections/data_dir.h"
 #include "projections/decide.h"

@@ -5,8 +5,8 @@
 #include <iostream>
 #include <set>
 
-#include "ledger/event_json.h"
-#include "ledger/rfc3339.h"
+#include "projections/event_json.h"
+#include "base/rfc3339.h"
 #include "ledger/sha256.h"
 #include "tools/replay/progress.h"
 #include "tools/replay/replay_commands.h"

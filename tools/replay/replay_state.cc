@@ -1,8 +1,8 @@
 // state --at: the tokens and users as they were at a moment (a time, or a sequence).
 #include <cstdio>
 
-#include "ledger/json_writer.h"
-#include "ledger/rfc3339.h"
+#include "base/json_writer.h"
+#include "base/rfc3339.h"
 #include "projections/replay.h"
 #include "tools/replay/progress.h"
 #include "tools/replay/replay_commands.h"

@@ -1,4 +1,4 @@
-#include "ledger/json_writer.h"
+#include "base/json_writer.h"
 
 namespace tokenledger {
 namespace {

@@ -13,7 +13,7 @@
 #include <utility>
 #include <variant>
 
-#include "ledger/assert.h"
+#include "base/assert.h"
 
 namespace tokenledger {
 

@@ -3,10 +3,12 @@
 #pragma once
 
 #include <chrono>
-
-#include "ledger/event.h"
+#include <cstdint>
 
 namespace tokenledger {
+
+// Every time in tokenledger: UTC nanoseconds since the Unix epoch (until 2262-04-11).
+using TimeNs = std::int64_t;
 
 inline TimeNs system_clock_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(

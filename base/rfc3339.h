@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "ledger/event.h"
+#include "base/clock.h"
 
 namespace tokenledger {
 

@@ -1,4 +1,4 @@
-#include "ledger/rfc3339.h"
+#include "base/rfc3339.h"
 
 #include <chrono>
 #include <limits>

@@ -1,4 +1,4 @@
-#include "ledger/event_json.h"
+#include "projections/event_json.h"
 
 #include <gtest/gtest.h>
 

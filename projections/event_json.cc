@@ -1,6 +1,6 @@
-#include "ledger/event_json.h"
+#include "projections/event_json.h"
 
-#include "ledger/rfc3339.h"
+#include "base/rfc3339.h"
 
 namespace tokenledger {
 namespace {

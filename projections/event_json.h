@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "ledger/event.h"
-#include "ledger/json_writer.h"
+#include "base/json_writer.h"
 #include "ledger/sha256.h"
 
 namespace tokenledger {
