@@ -4,39 +4,6 @@
 
 namespace tokenledger::api {
 
-Placement placement_of(Route route) {
-  switch (route) {
-    case Route::tokens_list:
-    case Route::token_self_get:
-    case Route::token_get:
-    case Route::customer_tokens:
-    case Route::customer_users:
-    case Route::current_user:
-    case Route::user_get:
-    case Route::verify:
-    case Route::healthz:
-    case Route::readyz:
-    case Route::metrics:
-    case Route::tokens_bulk_revoke:
-    case Route::token_self_revoke:
-    case Route::token_revoke:
-    case Route::two_factor_confirm:
-    case Route::user_two_factor_reset:
-    case Route::user_update:
-    case Route::user_delete:
-      return Placement::io_thread;
-    case Route::sudo:
-    case Route::tokens_create:
-    case Route::current_user_password:
-    case Route::two_factor_enroll:   // checks the password
-    case Route::two_factor_disable:  // checks the password and a code
-    case Route::legacy_key_migrate:  // checks the password unless sudo is active
-    case Route::user_create:
-      return Placement::password;
-  }
-  TL_UNREACHABLE();
-}
-
 Api::Api(TokenService& service, const Log& log, ApiOptions options)
     : service_(service),
       log_(log),
@@ -111,7 +78,7 @@ DeferredResponse Api::handle_deferred(const HttpRequest& http, const RouteMatch&
     const std::int64_t wait_s = rate->reset_unix_s - service_.now() / 1'000'000'000;
     response.add_header("Retry-After", std::to_string(std::max<std::int64_t>(1, wait_s)));
   } else {
-    response = dispatch(match.route, Request{http, context, match.id, key, &durable_through});
+    response = (this->*match.route->handler)(Request{http, context, match.id, key, &durable_through});
   }
   if (rate) add_rate_headers(*rate, &response);
   return DeferredResponse{std::move(response), durable_through};
@@ -125,62 +92,6 @@ HttpResponse Api::overloaded(const HttpRequest& http, const RequestContext& cont
     add_rate_headers(*rate, &response);
   }
   return response;
-}
-
-HttpResponse Api::dispatch(Route route, const Request& request) {
-  switch (route) {
-    case Route::sudo:
-      return sudo(request);
-    case Route::tokens_list:
-      return list_tokens(request);
-    case Route::tokens_create:
-      return create_token(request);
-    case Route::tokens_bulk_revoke:
-      return bulk_revoke(request);
-    case Route::token_self_get:
-      return get_token(request, true);
-    case Route::token_self_revoke:
-      return revoke_token(request, true);
-    case Route::token_get:
-      return get_token(request, false);
-    case Route::token_revoke:
-      return revoke_token(request, false);
-    case Route::customer_tokens:
-      return customer_tokens(request);
-    case Route::customer_users:
-      return customer_users(request);
-    case Route::legacy_key_migrate:
-      return migrate_legacy_key(request);
-    case Route::current_user:
-      return current_user(request);
-    case Route::current_user_password:
-      return change_password(request);
-    case Route::two_factor_enroll:
-      return enroll_two_factor(request);
-    case Route::two_factor_confirm:
-      return confirm_two_factor(request);
-    case Route::two_factor_disable:
-      return disable_two_factor(request);
-    case Route::user_two_factor_reset:
-      return reset_two_factor(request);
-    case Route::user_create:
-      return create_user(request);
-    case Route::user_get:
-      return get_user(request);
-    case Route::user_update:
-      return update_user(request);
-    case Route::user_delete:
-      return delete_user(request);
-    case Route::verify:
-      return verify(request);
-    case Route::healthz:
-      return healthz();
-    case Route::readyz:
-      return readyz();
-    case Route::metrics:
-      return render_metrics();
-  }
-  TL_UNREACHABLE();
 }
 
 }  // namespace tokenledger::api

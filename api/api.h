@@ -1,7 +1,7 @@
 // The API's handlers: one HTTP request in, one response out, over a TokenService. Everything
-// the contract (../shared/api-contract.md) says about endpoints, statuses, bodies and headers
+// docs/api.md says about endpoints, statuses, bodies and headers
 // is decided here; the server (server.h) only moves bytes, enforces connection limits and
-// chooses the thread a request runs on (placement_of).
+// runs each request on the thread its route's placement names (routes.h).
 //
 // Every write answers only after its events are durable (handle() waits; handle_deferred() leaves
 // the wait to the server); every read answers from the views, rendered under the same lock the
@@ -47,12 +47,16 @@ struct RequestContext {
   std::string request_id;
 };
 
-// Where a route's handler runs. Reads and writes run on the I/O thread: a read from memory, a
-// write up to submitting its events (handle_deferred), its answer sent once the log says they
-// are durable, with no thread waiting meanwhile. Anything that checks or hashes a password
-// (argon2id) runs on the small password pool. See docs/adr/0009-http-server.md.
-enum class Placement : std::uint8_t { io_thread, password };
-Placement placement_of(Route route);
+// What a handler gets: the request, where it came from, and what routing and authentication
+// found so far.
+struct Request {
+  const HttpRequest& http;
+  const RequestContext& context;
+  const std::string& id;           // the route's {id}
+  const std::optional<Hash>& key;  // the Fastly-Key's hash (presented_key), hashed once
+  std::uint64_t* durable_through;  // raised by run() to what the answer must wait for
+};
+
 
 // A response that may be sent only once the log is durable through `durable_through` (0: at
 // once). Until then it must not leave the server: the write it reports may still fail.
@@ -108,22 +112,24 @@ class Api {
     Role role = Role::user;
     TimeNs sudo_expires_at_ns = no_time;
   };
-  struct Request {
-    const HttpRequest& http;
-    const RequestContext& context;
-    const std::string& id;           // the route's {id}
-    const std::optional<Hash>& key;  // the Fastly-Key's hash (presented_key), hashed once
-    std::uint64_t* durable_through;  // raised by run() to what the answer must wait for
-  };
+  // The route table (routes.cc) names the handlers below.
+  friend std::span<const Route> routes();
 
-  HttpResponse dispatch(Route route, const Request& request);
   std::optional<RateDecision> take_rate(const HttpRequest& request, const std::optional<Hash>& key,
                                         const RequestContext& context);
   static void add_rate_headers(const RateDecision& rate, HttpResponse* response);
 
-  // Authentication helpers (api_auth.cc).
+  // Authentication and command helpers (api_support.cc).
   std::optional<Hash> presented_key(const HttpRequest& request) const;
   static HttpResponse refusal(const AuthResult& result);
+  // A 400 of token creation: its code as msg and as code.
+  static HttpResponse create_error(std::string_view code, std::string_view detail);
+  // How a failed login answers on POST /tokens (and, for lock and two-factor, on /sudo).
+  static HttpResponse login_refusal(LoginOutcome outcome);
+  // The one-time password a request carries in its Fastly-OTP header.
+  static std::optional<std::string_view> one_time_password_of(const HttpRequest& http) {
+    return http.header("fastly-otp");
+  }
   // Authenticates the request's key for `requirement` and, on success, runs
   // read(who, views) under the views' lock.
   HttpResponse with_key(
@@ -165,30 +171,41 @@ class Api {
       std::string_view wrong_detail,
       std::optional<std::string_view> one_time_password = std::nullopt);
 
-  // Endpoints (token_endpoints.cc, login_endpoints.cc, user_endpoints.cc, probe_endpoints.cc).
+  // Handlers, one per route of the table (routes.cc), in files named after their resource.
+  // Tokens (token_endpoints.cc).
+  HttpResponse create_token(const Request& request);
   HttpResponse list_tokens(const Request& request);
   HttpResponse customer_tokens(const Request& request);
-  HttpResponse get_token(const Request& request, bool self);
-  HttpResponse revoke_token(const Request& request, bool self);
+  HttpResponse get_own_token(const Request& request);
+  HttpResponse get_token(const Request& request);
+  HttpResponse revoke_own_token(const Request& request);
+  HttpResponse revoke_token(const Request& request);
   HttpResponse bulk_revoke(const Request& request);
+  HttpResponse verify(const Request& request);
+  // Sessions: sudo and password changes (session_endpoints.cc); two-factor
+  // (two_factor_endpoints.cc).
   HttpResponse sudo(const Request& request);
-  HttpResponse create_token(const Request& request);
   HttpResponse change_password(const Request& request);
-  HttpResponse current_user(const Request& request);
-  HttpResponse get_user(const Request& request);
-  HttpResponse customer_users(const Request& request);
-  HttpResponse migrate_legacy_key(const Request& request);
-  HttpResponse create_user(const Request& request);
-  HttpResponse update_user(const Request& request);
-  HttpResponse delete_user(const Request& request);
   HttpResponse enroll_two_factor(const Request& request);
   HttpResponse confirm_two_factor(const Request& request);
   HttpResponse disable_two_factor(const Request& request);
   HttpResponse reset_two_factor(const Request& request);
-  HttpResponse verify(const Request& request);
-  HttpResponse healthz();
-  HttpResponse readyz();
-  HttpResponse render_metrics();
+  // Users (user_endpoints.cc).
+  HttpResponse current_user(const Request& request);
+  HttpResponse get_user(const Request& request);
+  HttpResponse customer_users(const Request& request);
+  HttpResponse create_user(const Request& request);
+  HttpResponse update_user(const Request& request);
+  HttpResponse delete_user(const Request& request);
+  // Legacy account keys (legacy_key_endpoints.cc).
+  HttpResponse migrate_legacy_key(const Request& request);
+  // Probes (probe_endpoints.cc).
+  HttpResponse healthz(const Request& request);
+  HttpResponse readyz(const Request& request);
+  HttpResponse render_metrics(const Request& request);
+
+  HttpResponse get_token_of(const Request& request, bool self);
+  HttpResponse revoke_token_of(const Request& request, bool self);
   HttpResponse user_response(const std::string& user_id);
 
   TokenService& service_;

@@ -99,7 +99,7 @@ TEST_F(ApiTest, ProbesReportReadinessAndMetrics) {
   api_->set_ready(false);
   EXPECT_EQ(call("GET", "/readyz").status, 503);
   api_->set_ready(true);
-  api_->metrics().record(Route::tokens_list, 200, 1'000'000);
+  api_->metrics().record(match_route("GET", "/tokens").route, 200, 1'000'000);
   HttpResponse metrics = call("GET", "/metrics");
   ASSERT_EQ(metrics.status, 200);
   EXPECT_EQ(metrics.content_type, "text/plain; version=0.0.4");

@@ -1,5 +1,7 @@
 #include "api/http_request_parser.h"
 
+#include <http_parser.h>
+
 #include <algorithm>
 #include <cctype>
 
@@ -24,17 +26,25 @@ std::string_view HttpRequest::query() const {
   return mark == std::string::npos ? std::string_view() : std::string_view(target).substr(mark + 1);
 }
 
-HttpRequestParser::HttpRequestParser(HttpLimits limits) : limits_(limits) {
-  http_parser_init(&parser_, HTTP_REQUEST);
-  parser_.data = this;
-  settings_.on_message_begin = on_message_begin;
-  settings_.on_url = on_url;
-  settings_.on_header_field = on_header_field;
-  settings_.on_header_value = on_header_value;
-  settings_.on_headers_complete = on_headers_complete;
-  settings_.on_body = on_body;
-  settings_.on_chunk_header = on_chunk_header;
-  settings_.on_message_complete = on_message_complete;
+struct HttpRequestParser::Engine {
+  http_parser parser{};
+  http_parser_settings settings{};
+};
+
+HttpRequestParser::~HttpRequestParser() = default;
+
+HttpRequestParser::HttpRequestParser(HttpLimits limits)
+    : limits_(limits), engine_(std::make_unique<Engine>()) {
+  http_parser_init(&engine_->parser, HTTP_REQUEST);
+  engine_->parser.data = this;
+  engine_->settings.on_message_begin = on_message_begin;
+  engine_->settings.on_url = on_url;
+  engine_->settings.on_header_field = on_header_field;
+  engine_->settings.on_header_value = on_header_value;
+  engine_->settings.on_headers_complete = on_headers_complete;
+  engine_->settings.on_body = on_body;
+  engine_->settings.on_chunk_header = on_chunk_header;
+  engine_->settings.on_message_complete = on_message_complete;
 }
 
 std::size_t HttpRequestParser::feed(std::string_view data) {
@@ -42,10 +52,10 @@ std::size_t HttpRequestParser::feed(std::string_view data) {
   feed_end_ = data.data() + data.size();
   // The rest of a chunk's CR LF that the last feed ended before.
   if (!check_chunk_end(data.data())) return 0;
-  const std::size_t parsed = http_parser_execute(&parser_, &settings_, data.data(), data.size());
-  const http_errno code = HTTP_PARSER_ERRNO(&parser_);
+  const std::size_t parsed = http_parser_execute(&engine_->parser, &engine_->settings, data.data(), data.size());
+  const http_errno code = HTTP_PARSER_ERRNO(&engine_->parser);
   if (code == HPE_PAUSED) {
-    http_parser_pause(&parser_, 0);  // paused after one complete request: resume on the next feed
+    http_parser_pause(&engine_->parser, 0);  // paused after one complete request: resume on the next feed
     return parsed;
   }
   if (code != HPE_OK && !error_) {

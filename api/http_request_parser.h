@@ -7,15 +7,17 @@
 // Threading: one parser per connection.
 #pragma once
 
-#include <http_parser.h>
-
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+// http-parser stays private to this file's .cc (its header is not ours to export).
+struct http_parser;
 
 namespace tokenledger::api {
 
@@ -46,6 +48,7 @@ struct HttpParseError {
 class HttpRequestParser {
  public:
   explicit HttpRequestParser(HttpLimits limits = {});
+  ~HttpRequestParser();
   HttpRequestParser(const HttpRequestParser&) = delete;
   HttpRequestParser& operator=(const HttpRequestParser&) = delete;
 
@@ -78,8 +81,8 @@ class HttpRequestParser {
   bool count_head(std::size_t size);
 
   HttpLimits limits_;
-  http_parser parser_{};
-  http_parser_settings settings_{};
+  struct Engine;  // http-parser's state and settings
+  std::unique_ptr<Engine> engine_;
   HttpRequest request_;
   std::size_t head_size_ = 0;
   bool in_value_ = false;

@@ -4,6 +4,8 @@
 
 namespace tokenledger::api {
 
+Metrics::Metrics() : requests_(routes().size() + 1) {}
+
 std::size_t Metrics::status_slot(int status) {
   for (std::size_t i = 0; i + 1 < statuses.size(); ++i) {
     if (statuses[i] == status) return i;
@@ -11,8 +13,8 @@ std::size_t Metrics::status_slot(int status) {
   return statuses.size() - 1;  // "other"
 }
 
-void Metrics::record(std::optional<Route> route, int status, std::int64_t duration_ns) {
-  const std::size_t route_slot = route ? static_cast<std::size_t>(*route) : route_count;
+void Metrics::record(const Route* route, int status, std::int64_t duration_ns) {
+  const std::size_t route_slot = route != nullptr ? route_index(*route) : routes().size();
   requests_[route_slot][status_slot(status)].fetch_add(1, std::memory_order_relaxed);
   const double seconds = static_cast<double>(duration_ns) / 1e9;
   std::size_t bucket = 0;
@@ -35,9 +37,9 @@ std::string Metrics::render(const std::vector<Value>& values) const {
   char line[256];
   out += "# HELP tokenledger_http_requests_total HTTP requests answered, by route and status.\n";
   out += "# TYPE tokenledger_http_requests_total counter\n";
-  for (std::size_t r = 0; r <= route_count; ++r) {
-    const std::string_view name =
-        r < route_count ? route_name(static_cast<Route>(r)) : std::string_view("unmatched");
+  const std::span<const Route> table = routes();
+  for (std::size_t r = 0; r <= table.size(); ++r) {
+    const std::string_view name = r < table.size() ? table[r].name : std::string_view("unmatched");
     for (std::size_t s = 0; s < statuses.size(); ++s) {
       const std::uint64_t count = requests_[r][s].load(std::memory_order_relaxed);
       if (count == 0) continue;

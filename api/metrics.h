@@ -16,12 +16,12 @@
 
 namespace tokenledger::api {
 
-inline constexpr std::size_t route_count = 23;  // the Route enumerators
-
 class Metrics {
  public:
-  // `route` is empty for requests that matched no route (404, 405, unparsable).
-  void record(std::optional<Route> route, int status, std::int64_t duration_ns);
+  Metrics();
+
+  // `route` is null for requests that matched no route (404, 405, unparsable).
+  void record(const Route* route, int status, std::int64_t duration_ns);
 
   // A value the caller reads when rendering: a gauge (may go down) or a counter (only grows
   // while the process runs; Prometheus' rate() needs the type to handle restarts).
@@ -44,7 +44,9 @@ class Metrics {
       0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
   static std::size_t status_slot(int status);
 
-  std::array<std::array<std::atomic<std::uint64_t>, statuses.size()>, route_count + 1> requests_{};
+  using StatusCounts = std::array<std::atomic<std::uint64_t>, statuses.size()>;
+  // One row per route of the table (routes()), then one for requests that matched none.
+  std::vector<StatusCounts> requests_;
   std::array<std::atomic<std::uint64_t>, bucket_bounds_s.size() + 1> buckets_{};
   std::atomic<std::uint64_t> duration_sum_ns_{0};
 };

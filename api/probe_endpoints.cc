@@ -4,11 +4,11 @@
 
 namespace tokenledger::api {
 
-HttpResponse Api::healthz() {
+HttpResponse Api::healthz(const Request&) {
   return json_response(200, R"({"status":"ok"})");
 }
 
-HttpResponse Api::readyz() {
+HttpResponse Api::readyz(const Request&) {
   // Ready: serving, the log accepts writes, and the views hold everything durable.
   const Status writable = log_.write_status();
   const std::uint64_t head = log_.head().sequence;
@@ -27,7 +27,7 @@ HttpResponse Api::readyz() {
   return json_response(200, R"({"status":"ready","log_head":)" + std::to_string(head) + "}");
 }
 
-HttpResponse Api::render_metrics() {
+HttpResponse Api::render_metrics(const Request&) {
   using Type = Metrics::Value::Type;
   std::vector<Metrics::Value> values;
   const std::size_t live_tokens =

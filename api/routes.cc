@@ -1,45 +1,14 @@
 #include "api/routes.h"
 
 #include <array>
+#include <vector>
+
+#include "api/api.h"
 
 #include "base/assert.h"
 
 namespace tokenledger::api {
 namespace {
-
-struct Entry {
-  std::string_view method;
-  std::string_view pattern;  // "{id}" stands for one non-empty segment
-  Route route;
-};
-
-constexpr std::array<Entry, 25> table = {{
-    {"POST", "/sudo", Route::sudo},
-    {"GET", "/tokens", Route::tokens_list},
-    {"POST", "/tokens", Route::tokens_create},
-    {"DELETE", "/tokens", Route::tokens_bulk_revoke},
-    {"GET", "/tokens/self", Route::token_self_get},
-    {"DELETE", "/tokens/self", Route::token_self_revoke},
-    {"GET", "/tokens/{id}", Route::token_get},
-    {"DELETE", "/tokens/{id}", Route::token_revoke},
-    {"GET", "/customer/{id}/tokens", Route::customer_tokens},
-    {"GET", "/customer/{id}/users", Route::customer_users},
-    {"POST", "/customer/{id}/legacy_key", Route::legacy_key_migrate},
-    {"GET", "/current_user", Route::current_user},
-    {"POST", "/current_user/password", Route::current_user_password},
-    {"POST", "/current_user/two_factor", Route::two_factor_enroll},
-    {"POST", "/current_user/two_factor/confirm", Route::two_factor_confirm},
-    {"POST", "/user", Route::user_create},
-    {"GET", "/user/{id}", Route::user_get},
-    {"PUT", "/user/{id}", Route::user_update},
-    {"DELETE", "/user/{id}", Route::user_delete},
-    {"GET", "/verify", Route::verify},
-    {"GET", "/healthz", Route::healthz},
-    {"GET", "/readyz", Route::readyz},
-    {"GET", "/metrics", Route::metrics},
-    {"DELETE", "/current_user/two_factor", Route::two_factor_disable},
-    {"DELETE", "/user/{id}/two_factor", Route::user_two_factor_reset},
-}};
 
 // A path's segments, in place: every request is routed, and no route has more than
 // segments_max segments, so a longer path fits none and needs no more room.
@@ -69,11 +38,11 @@ Segments segments(std::string_view path) {
 
 // The table's patterns split into segments once: they never change, and every request is
 // matched against all of them.
-const std::array<Segments, table.size()>& pattern_segments() {
-  static const std::array<Segments, table.size()> split = [] {
-    std::array<Segments, table.size()> out;
-    for (std::size_t i = 0; i < table.size(); ++i) {
-      out[i] = segments(table[i].pattern);
+const std::vector<Segments>& pattern_segments() {
+  static const std::vector<Segments> split = [] {
+    std::vector<Segments> out(routes().size());
+    for (std::size_t i = 0; i < out.size(); ++i) {
+      out[i] = segments(routes()[i].pattern);
       TL_ASSERT(out[i].count > 0 && !out[i].too_many);
     }
     return out;
@@ -100,56 +69,73 @@ int fit(const Segments& parts, const Segments& path, std::string_view* id) {
 
 }  // namespace
 
-std::string_view route_name(Route route) {
-  static constexpr std::array<std::string_view, 25> names = {"sudo",
-                                                             "tokens_list",
-                                                             "tokens_create",
-                                                             "tokens_bulk_revoke",
-                                                             "token_self_get",
-                                                             "token_self_revoke",
-                                                             "token_get",
-                                                             "token_revoke",
-                                                             "customer_tokens",
-                                                             "customer_users",
-                                                             "legacy_key_migrate",
-                                                             "current_user",
-                                                             "current_user_password",
-                                                             "two_factor_enroll",
-                                                             "two_factor_confirm",
-                                                             "user_create",
-                                                             "user_get",
-                                                             "user_update",
-                                                             "user_delete",
-                                                             "verify",
-                                                             "healthz",
-                                                             "readyz",
-                                                             "metrics",
-                                                             "two_factor_disable",
-                                                             "user_two_factor_reset"};
-  const auto index = static_cast<std::size_t>(route);
-  TL_ASSERT(index < names.size());
-  return names[index];
+// A friend of Api: the table names its handlers, which are private to it.
+std::span<const Route> routes() {
+  using enum Placement;
+  // Reads and writes on the I/O thread; whatever checks or hashes a password on the pool.
+  static constexpr Route table[] = {
+      {"POST", "/sudo", "sudo", password, &Api::sudo},
+      {"GET", "/tokens", "tokens_list", io_thread, &Api::list_tokens},
+      {"POST", "/tokens", "tokens_create", password, &Api::create_token},
+      {"DELETE", "/tokens", "tokens_bulk_revoke", io_thread, &Api::bulk_revoke},
+      {"GET", "/tokens/self", "token_self_get", io_thread, &Api::get_own_token},
+      {"DELETE", "/tokens/self", "token_self_revoke", io_thread, &Api::revoke_own_token},
+      {"GET", "/tokens/{id}", "token_get", io_thread, &Api::get_token},
+      {"DELETE", "/tokens/{id}", "token_revoke", io_thread, &Api::revoke_token},
+      {"GET", "/customer/{id}/tokens", "customer_tokens", io_thread, &Api::customer_tokens},
+      {"GET", "/customer/{id}/users", "customer_users", io_thread, &Api::customer_users},
+      // Checks the password unless sudo is active.
+      {"POST", "/customer/{id}/legacy_key", "legacy_key_migrate", password,
+       &Api::migrate_legacy_key},
+      {"GET", "/current_user", "current_user", io_thread, &Api::current_user},
+      {"POST", "/current_user/password", "current_user_password", password,
+       &Api::change_password},
+      {"POST", "/current_user/two_factor", "two_factor_enroll", password, &Api::enroll_two_factor},
+      {"POST", "/current_user/two_factor/confirm", "two_factor_confirm", io_thread,
+       &Api::confirm_two_factor},
+      {"POST", "/user", "user_create", password, &Api::create_user},
+      {"GET", "/user/{id}", "user_get", io_thread, &Api::get_user},
+      {"PUT", "/user/{id}", "user_update", io_thread, &Api::update_user},
+      {"DELETE", "/user/{id}", "user_delete", io_thread, &Api::delete_user},
+      {"GET", "/verify", "verify", io_thread, &Api::verify},
+      {"GET", "/healthz", "healthz", io_thread, &Api::healthz},
+      {"GET", "/readyz", "readyz", io_thread, &Api::readyz},
+      {"GET", "/metrics", "metrics", io_thread, &Api::render_metrics},
+      // Checks the password and a current code.
+      {"DELETE", "/current_user/two_factor", "two_factor_disable", password,
+       &Api::disable_two_factor},
+      {"DELETE", "/user/{id}/two_factor", "user_two_factor_reset", io_thread,
+       &Api::reset_two_factor},
+  };
+  return table;
+}
+
+std::size_t route_index(const Route& route) {
+  const std::span<const Route> all = routes();
+  TL_ASSERT(&route >= all.data() && &route < all.data() + all.size());
+  return static_cast<std::size_t>(&route - all.data());
 }
 
 RouteMatch match_route(std::string_view method, std::string_view path) {
   const Segments parts = segments(path);
   RouteMatch match;
   if (parts.count == 0 || parts.too_many) return match;
-  const std::array<Segments, table.size()>& patterns = pattern_segments();
+  const std::span<const Route> table = routes();
+  const std::vector<Segments>& patterns = pattern_segments();
   int best = -1;
   for (std::size_t i = 0; i < table.size(); ++i) {
-    const Entry& entry = table[i];
+    const Route& entry = table[i];
     std::string_view id;
     const int literals = fit(patterns[i], parts, &id);
     if (literals < 0 || literals < best) continue;
     if (literals > best) {  // a more specific path: forget what less specific ones said
       best = literals;
-      match = RouteMatch{RouteMatch::Outcome::method_not_allowed, Route::healthz, {}, {}};
+      match = RouteMatch{RouteMatch::Outcome::method_not_allowed, nullptr, {}, {}};
     }
     if (match.outcome == RouteMatch::Outcome::found) continue;
     if (entry.method == method) {
       match.outcome = RouteMatch::Outcome::found;
-      match.route = entry.route;
+      match.route = &entry;
       match.id = id;
     } else {
       if (!match.allowed.empty()) match.allowed += ", ";

@@ -148,7 +148,7 @@ struct Server::Impl {
                                                        const std::function<HttpResponse()>& work);
   // Resumes once the log is durable through `sequence`, with ok or the failure.
   asio::awaitable<Status> until_durable(std::uint64_t sequence);
-  void finish(const std::optional<Route>& route, std::string_view method, std::string_view path,
+  void finish(const Route* route, std::string_view method, std::string_view path,
               const HttpResponse& response, SteadyClock::time_point started,
               const RequestContext& context);
   void begin_stop();
@@ -327,7 +327,7 @@ asio::awaitable<void> Server::Impl::serve(Stream& stream, Connection& control,
           HttpResponse timeout =
               error_response(408, "Request timeout", "the request did not arrive in time");
           co_await send(stream, control, timeout, false);
-          finish(std::nullopt, "-", "-", timeout, started_waiting,
+          finish(nullptr, "-", "-", timeout, started_waiting,
                  RequestContext{client_ip, next_request_id()});
         }
         co_return;
@@ -350,13 +350,13 @@ asio::awaitable<void> Server::Impl::serve(Stream& stream, Connection& control,
           error_response(failure.status, parse_error_title(failure.status), failure.message);
       response.add_header("X-Request-Id", context.request_id);
       co_await send(stream, control, response, false);
-      finish(std::nullopt, "-", "-", response, started, context);
+      finish(nullptr, "-", "-", response, started, context);
       co_return;
     }
     HttpRequest request = parser.take();
     const RouteMatch match = match_route(request.method, request.path());
     const Placement placement = match.outcome == RouteMatch::Outcome::found
-                                    ? placement_of(match.route)
+                                    ? match.route->placement
                                     : Placement::io_thread;
     HttpResponse response;
     if (placement == Placement::password) {
@@ -384,14 +384,12 @@ asio::awaitable<void> Server::Impl::serve(Stream& stream, Connection& control,
     response.add_header("X-Request-Id", context.request_id);
     const bool keep_alive = request.keep_alive && !stopping.load() && !response.close;
     const bool sent = co_await send(stream, control, response, keep_alive);
-    std::optional<Route> route;
-    if (match.outcome == RouteMatch::Outcome::found) route = match.route;
-    finish(route, request.method, request.path(), response, started, context);
+    finish(match.route, request.method, request.path(), response, started, context);
     if (!sent || !keep_alive) co_return;
   }
 }
 
-void Server::Impl::finish(const std::optional<Route>& route, std::string_view method,
+void Server::Impl::finish(const Route* route, std::string_view method,
                           std::string_view path, const HttpResponse& response,
                           SteadyClock::time_point started, const RequestContext& context) {
   const std::int64_t duration_ns =
@@ -402,8 +400,8 @@ void Server::Impl::finish(const std::optional<Route>& route, std::string_view me
   std::snprintf(line, sizeof line,
                 "request id=%s ip=%s method=%.16s path=%s route=%.*s status=%d duration_ms=%.3f",
                 context.request_id.c_str(), context.client_ip.c_str(), loggable(method).c_str(),
-                loggable(path).c_str(), static_cast<int>(route ? route_name(*route).size() : 1),
-                route ? route_name(*route).data() : "-", response.status,
+                loggable(path).c_str(), static_cast<int>(route ? route->name.size() : 1),
+                route ? route->name.data() : "-", response.status,
                 static_cast<double>(duration_ns) / 1e6);
   log_line(LogLevel::info, line);
 }
