@@ -1,4 +1,4 @@
-// The token endpoints of ../shared/api-contract.md, row by row: the three ways to create a token,
+// The token endpoints of docs/api.md, row by row: the three ways to create a token,
 // every error code of creation, reads, revokes, bulk revokes, bad keys, rate-limit headers.
 #include "api/api_test_fixture.h"
 

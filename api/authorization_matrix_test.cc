@@ -1,6 +1,6 @@
 // The authorization matrix: every endpoint crossed with every kind of caller, each cell the
-// exact status the contract's rules give (../shared/api-contract.md, "Rules" and "Status codes
-// for a bad key"). The expected table below is the documentation: docs/authorization.md is
+// exact status the rules give (docs/api.md, "2.2 Authentication and authorization" and
+// "2.3 Errors"). The expected table below is the documentation: docs/authorization.md is
 // rendered from it (TOKENLEDGER_AUTHZ_DOC=path writes it), and a test checks that the committed
 // page matches, so the two cannot drift.
 #include <fstream>

@@ -1,4 +1,4 @@
-// The JSON objects of the wire contract (../shared/api-contract.md), rendered from the views:
+// The JSON objects of the wire contract (docs/api.md), rendered from the views:
 // the token object (lists, self, by id), the token-creation response (with the secret, once),
 // and the user object. Timestamps are RFC 3339 UTC with whole seconds and "Z"; absent values
 // are null. The caller holds the views' read lock.

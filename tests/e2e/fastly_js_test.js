@@ -1,8 +1,7 @@
 // End-to-end: Fastly's own JavaScript client (the `fastly` npm package, fastly-js 13) against a
 // running tokenledger on 127.0.0.1. fastly-js sends every call to https://api.fastly.com
-// whatever basePath says, so a superagent plugin rewrites each URL to the local server (see
-// ../../../shared/api-contract.md, "Testing with Fastly's own clients"), and two independent
-// checks prove that nothing left 127.0.0.1: every URL the client sent, and every socket
+// whatever basePath says, so a superagent plugin rewrites each URL to the local server, and two
+// independent checks prove that nothing left 127.0.0.1: every URL the client sent, and every socket
 // connection the process opened.
 //
 // Environment: TL_BASE (http://127.0.0.1:PORT), TL_LOGIN, TL_PASSWORD, TL_CUSTOMER_ID.
