@@ -78,7 +78,8 @@ DeferredResponse Api::handle_deferred(const HttpRequest& http, const RouteMatch&
     const std::int64_t wait_s = rate->reset_unix_s - service_.now() / 1'000'000'000;
     response.add_header("Retry-After", std::to_string(std::max<std::int64_t>(1, wait_s)));
   } else {
-    response = (this->*match.route->handler)(Request{http, context, match.id, key, &durable_through});
+    response =
+        (this->*match.route->handler)(Request{http, context, match.id, key, &durable_through});
   }
   if (rate) add_rate_headers(*rate, &response);
   return DeferredResponse{std::move(response), durable_through};

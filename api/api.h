@@ -57,7 +57,6 @@ struct Request {
   std::uint64_t* durable_through;  // raised by run() to what the answer must wait for
 };
 
-
 // A response that may be sent only once the log is durable through `durable_through` (0: at
 // once). Until then it must not leave the server: the write it reports may still fail.
 struct DeferredResponse {

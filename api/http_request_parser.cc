@@ -52,10 +52,12 @@ std::size_t HttpRequestParser::feed(std::string_view data) {
   feed_end_ = data.data() + data.size();
   // The rest of a chunk's CR LF that the last feed ended before.
   if (!check_chunk_end(data.data())) return 0;
-  const std::size_t parsed = http_parser_execute(&engine_->parser, &engine_->settings, data.data(), data.size());
+  const std::size_t parsed =
+      http_parser_execute(&engine_->parser, &engine_->settings, data.data(), data.size());
   const http_errno code = HTTP_PARSER_ERRNO(&engine_->parser);
   if (code == HPE_PAUSED) {
-    http_parser_pause(&engine_->parser, 0);  // paused after one complete request: resume on the next feed
+    http_parser_pause(&engine_->parser,
+                      0);  // paused after one complete request: resume on the next feed
     return parsed;
   }
   if (code != HPE_OK && !error_) {

@@ -52,8 +52,7 @@ bool parse_legacy_key_line(std::string_view line, LegacyKey* key, std::string* e
   }
   if (!legacy_key_form_ok(value)) {
     *error = "key must be " + std::to_string(legacy_key_size_min_bytes) + " to " +
-             std::to_string(key_size_max_bytes) +
-             " printable ASCII characters without spaces";
+             std::to_string(key_size_max_bytes) + " printable ASCII characters without spaces";
     return false;
   }
   TimeNs time = 0;

@@ -9,8 +9,8 @@ TEST(LegacyKeys, AGoodLine) {
   LegacyKey key;
   std::string error;
   ASSERT_TRUE(parse_legacy_key_line(
-      R"({"customer_id":"c1","key":"old-account-key-value","created_at":"2016-04-01T10:00:00Z"})", &key,
-      &error))
+      R"({"customer_id":"c1","key":"old-account-key-value","created_at":"2016-04-01T10:00:00Z"})",
+      &key, &error))
       << error;
   EXPECT_EQ(key.customer_id, "c1");
   EXPECT_EQ(key.key, "old-account-key-value");
@@ -37,7 +37,8 @@ TEST(LegacyKeys, BadLinesSayWhatIsWrongWithoutTheKey) {
        "key must be 16 to 256 printable ASCII characters without spaces"},
       {R"({"customer_id":"c","key":"secret-value-\u00e9-not-ascii","created_at":"2016-04-01T10:00:00Z"})",
        "key must be 16 to 256 printable ASCII characters without spaces"},
-      {R"({"customer_id":"c","key":")" + std::string(257, 'k') + R"(","created_at":"2016-04-01T10:00:00Z"})",
+      {R"({"customer_id":"c","key":")" + std::string(257, 'k') +
+           R"(","created_at":"2016-04-01T10:00:00Z"})",
        "key must be 16 to 256 printable ASCII characters without spaces"},
   };
   for (const auto& [line, message] : cases) {

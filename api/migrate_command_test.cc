@@ -78,8 +78,8 @@ TEST_F(MigrateTest, KeysOfTwoCustomersBecomeTokensOfGlobalApiTokenOnce) {
   EXPECT_EQ(head(), after_first);  // nothing appended
 
   with_service([&](TokenService& service) {
-    for (const auto& [customer, key] :
-         {std::pair{first_, "legacy-account-key-one"}, std::pair{second_, "legacy-account-key-two"}}) {
+    for (const auto& [customer, key] : {std::pair{first_, "legacy-account-key-one"},
+                                        std::pair{second_, "legacy-account-key-two"}}) {
       service.authenticate(sha256(key), Requirement{Access::write, false, std::nullopt},
                            RequestOrigin{"192.0.2.1", "test"}, [&](const AuthResult& result) {
                              ASSERT_TRUE(result.who) << auth_failure_name(result.failure);
@@ -104,7 +104,8 @@ TEST_F(MigrateTest, AMalformedLineOrARefusedKeyChangesNothing) {
   EXPECT_EQ(head(), before);
 
   Result<MigrationReport> refused = migrate_legacy_keys(
-      dir_.path(), file(line(first_, "good-account-key-0001") + line(random_id(), "other-account-key-0001")));
+      dir_.path(),
+      file(line(first_, "good-account-key-0001") + line(random_id(), "other-account-key-0001")));
   ASSERT_TRUE(refused.is_ok());
   ASSERT_EQ(refused->problems.size(), 1u);
   EXPECT_TRUE(refused->problems[0].starts_with("line 2: unknown_customer")) << refused->problems[0];
@@ -116,10 +117,12 @@ TEST_F(MigrateTest, AMalformedLineOrARefusedKeyChangesNothing) {
 TEST_F(MigrateTest, OneKeyUnderTwoCustomersChangesNothing) {
   const std::uint64_t before = head();
   Result<MigrationReport> report = migrate_legacy_keys(
-      dir_.path(), file(line(first_, "shared-account-key-01") + line(second_, "shared-account-key-01")));
+      dir_.path(),
+      file(line(first_, "shared-account-key-01") + line(second_, "shared-account-key-01")));
   ASSERT_TRUE(report.is_ok()) << report.status().to_string();
   ASSERT_EQ(report->problems.size(), 1u);
-  EXPECT_EQ(report->problems[0], "line 2: the same key as line 1 (a key belongs to one customer, once)");
+  EXPECT_EQ(report->problems[0],
+            "line 2: the same key as line 1 (a key belongs to one customer, once)");
   EXPECT_EQ(head(), before);
 }
 
@@ -127,7 +130,8 @@ TEST_F(MigrateTest, OneKeyUnderTwoCustomersChangesNothing) {
 // one "Global API Token" user.
 TEST_F(MigrateTest, SeveralKeysOfOneCustomerEachBecomeAToken) {
   Result<MigrationReport> report = migrate_legacy_keys(
-      dir_.path(), file(line(first_, "first-account-key-001") + line(first_, "second-account-key-02")));
+      dir_.path(),
+      file(line(first_, "first-account-key-001") + line(first_, "second-account-key-02")));
   ASSERT_TRUE(report.is_ok()) << report.status().to_string();
   EXPECT_TRUE(report->problems.empty());
   EXPECT_EQ(report->migrated, 2u);

@@ -355,9 +355,8 @@ asio::awaitable<void> Server::Impl::serve(Stream& stream, Connection& control,
     }
     HttpRequest request = parser.take();
     const RouteMatch match = match_route(request.method, request.path());
-    const Placement placement = match.outcome == RouteMatch::Outcome::found
-                                    ? match.route->placement
-                                    : Placement::io_thread;
+    const Placement placement =
+        match.outcome == RouteMatch::Outcome::found ? match.route->placement : Placement::io_thread;
     HttpResponse response;
     if (placement == Placement::password) {
       std::function<HttpResponse()> work = [&] { return api.handle(request, match, context); };
@@ -389,9 +388,9 @@ asio::awaitable<void> Server::Impl::serve(Stream& stream, Connection& control,
   }
 }
 
-void Server::Impl::finish(const Route* route, std::string_view method,
-                          std::string_view path, const HttpResponse& response,
-                          SteadyClock::time_point started, const RequestContext& context) {
+void Server::Impl::finish(const Route* route, std::string_view method, std::string_view path,
+                          const HttpResponse& response, SteadyClock::time_point started,
+                          const RequestContext& context) {
   const std::int64_t duration_ns =
       std::chrono::duration_cast<std::chrono::nanoseconds>(SteadyClock::now() - started).count();
   api.metrics().record(route, response.status, duration_ns);

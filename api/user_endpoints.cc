@@ -56,7 +56,6 @@ HttpResponse Api::customer_users(const Request& request) {
                   });
 }
 
-
 HttpResponse Api::create_user(const Request& request) {
   auto who = principal(request, needs(Access::user_management, true));
   if (auto* refused = std::get_if<HttpResponse>(&who)) return std::move(*refused);

@@ -1,8 +1,8 @@
 #include "base/rfc3339.h"
 
 #include <chrono>
-#include <limits>
 #include <cstdio>
+#include <limits>
 
 namespace tokenledger {
 

@@ -1,6 +1,7 @@
 // The events of tokenledger as plain C++ values: what commands produce, what the log stores and
 // what projections fold. They mirror ledger/events.capnp one to one; record_encoder.cc and
-// record_decoder.cc are the only places that convert between the two, so Cap'n Proto stays private to the ledger.
+// record_decoder.cc are the only places that convert between the two, so Cap'n Proto stays private
+// to the ledger.
 //
 // Times are UTC nanoseconds since the Unix epoch (`TimeNs`). Ids are opaque text. No type here
 // can hold a token secret or a password: tokens carry the SHA-256 of their secret, users an

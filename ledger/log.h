@@ -19,8 +19,8 @@
 #include <span>
 #include <string>
 
-#include "ledger/event.h"
 #include "base/status.h"
+#include "ledger/event.h"
 
 namespace rocksdb {
 class Env;

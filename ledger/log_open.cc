@@ -35,7 +35,7 @@ rocksdb::Options database_options(const LogOptions& options) {
 
 // Records are written once and then read in order, by replays, verification and exports, far more
 // than one by one. 64 KiB blocks and LZ4 make that walk about twice as fast as RocksDB's 4 KiB
-// Snappy blocks, and the files a little smaller (docs/adr/0002-record-format-and-chain.md).
+// Snappy blocks, and the files a little smaller (docs/adr/0018-storage-settings-of-the-records.md).
 rocksdb::ColumnFamilyOptions records_family_options(const rocksdb::Options& db_options) {
   rocksdb::ColumnFamilyOptions family(db_options);
   rocksdb::BlockBasedTableOptions table;

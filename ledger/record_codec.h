@@ -14,8 +14,8 @@
 #include <variant>
 #include <vector>
 
-#include "ledger/event.h"
 #include "base/status.h"
+#include "ledger/event.h"
 
 namespace tokenledger {
 

@@ -23,10 +23,10 @@
 #include <thread>
 #include <vector>
 
+#include "base/status.h"
 #include "ledger/event.h"
 #include "ledger/log.h"
 #include "ledger/record_codec.h"
-#include "base/status.h"
 
 namespace tokenledger {
 

@@ -1,7 +1,7 @@
 // SHA-256 through OpenSSL's libcrypto, which uses the CPU's SHA instructions where present.
 // It calls libcrypto's SHA256_Init/Update/Final on a context on the stack rather than the EVP
 // interface: for the inputs hashed here (32-byte keys, ~300-byte records) EVP's per-digest set-up
-// costs more than the hashing itself (docs/adr/0001-dependencies.md, "SHA-256").
+// costs more than the hashing itself (docs/adr/0015-sha256-low-level-calls.md).
 // Thread-safety: a pure function.
 #pragma once
 

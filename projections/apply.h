@@ -9,8 +9,8 @@
 
 #include <span>
 
-#include "ledger/event.h"
 #include "base/status.h"
+#include "ledger/event.h"
 #include "projections/views.h"
 
 namespace tokenledger {

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "ledger/event.h"
 #include "base/json_writer.h"
+#include "ledger/event.h"
 #include "ledger/sha256.h"
 
 namespace tokenledger {

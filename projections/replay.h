@@ -5,8 +5,8 @@
 #include <cstdint>
 #include <functional>
 
-#include "ledger/log.h"
 #include "base/status.h"
+#include "ledger/log.h"
 #include "projections/views.h"
 
 namespace tokenledger {

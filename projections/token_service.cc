@@ -6,8 +6,8 @@
 #include <future>
 
 #include "base/assert.h"
-#include "ledger/chain_verifier.h"
 #include "base/clock.h"
+#include "ledger/chain_verifier.h"
 
 #include "projections/apply.h"
 #include "projections/replay.h"

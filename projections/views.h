@@ -4,9 +4,10 @@
 //
 // Memory: with a million tokens this is the process's main cost, so tokens live in chunks of
 // compact records and the two token indexes hold only 4-byte positions, hashing and comparing
-// through the chunks (docs/adr/0007-views-in-memory.md).
-// Threading: a Views is a plain data structure with no locking of its own; Ledger
-// (ledger_service.h) guards it. Not copyable or movable: the indexes point into the token chunks.
+// through the chunks (docs/adr/0007-views-and-snapshots.md,
+// docs/adr/0025-secret-index-digest-index.md). Threading: a Views is a plain data structure with no
+// locking of its own; TokenService (token_service.h) guards it. Not copyable or movable: the
+// indexes point into the token chunks.
 #pragma once
 
 #include <absl/container/flat_hash_map.h>

@@ -18,6 +18,7 @@ packages=(
   curl openssl                   # end-to-end scripts (requests, a self-signed TLS certificate)
   oathtool                       # tests/e2e/attacks.sh: one-time codes from an independent TOTP
   clang-14 libclang-rt-14-dev    # libFuzzer targets (scripts/fuzz.sh)
+  clang-format                   # the test command checks every source is formatted
 )
 # Node.js and npm run Fastly's own JavaScript client in the end-to-end tests. A machine may
 # have them from elsewhere (NodeSource); only when there is no npm at all are Debian's taken.

@@ -11,9 +11,9 @@
 #include <thread>
 #include <vector>
 
-#include "projections/data_dir.h"
 #include "ledger/log.h"
 #include "ledger/sha256.h"
+#include "projections/data_dir.h"
 #include "projections/token_service.h"
 
 using namespace tokenledger;

@@ -2,8 +2,8 @@
 #include <cstdio>
 
 #include "base/assert.h"
-#include "ledger/chain_verifier.h"
 #include "base/clock.h"
+#include "ledger/chain_verifier.h"
 #include "ledger/sha256.h"
 #include "projections/data_dir.h"
 #include "projections/decide.h"

@@ -5,9 +5,9 @@
 #include <iostream>
 #include <set>
 
-#include "projections/event_json.h"
 #include "base/rfc3339.h"
 #include "ledger/sha256.h"
+#include "projections/event_json.h"
 #include "tools/replay/progress.h"
 #include "tools/replay/replay_commands.h"
 

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Checks that every path the project's files name resolves: docs/..., base/..., ledger/...,
+# projections/..., api/..., tools/..., tests/..., scripts/... mentioned in a source file, a
+# script, CMake or a Markdown document must exist in the tree. Run by scripts/test.sh.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+status=0
+pattern='(docs|base|ledger|projections|api|tools|tests|scripts)/[A-Za-z0-9_./-]*[A-Za-z0-9_]\.(md|h|cc|capnp|sh|js|txt|lua|json)'
+while IFS= read -r file; do
+  while IFS= read -r hit; do
+    line=${hit%%:*}
+    ref=${hit#*:}
+    # Paths under a build tree or a scratch directory are examples, not files of ours.
+    [[ "$ref" == build* || "$ref" == */build/* || "$ref" == *.capnp.h || "$ref" == */x.h ]] && continue
+    # Relative to the tree, or to the file's own folder (docs/adr/0001 names docs/adr/0002 as
+    # 0002-..., which this pattern does not catch; "projections/x.h" from inside docs/ is
+    # a tree path).
+    [[ -e "$ref" || -e "$(dirname "$file")/$ref" ]] && continue
+    echo "$file:$line: names $ref, which does not exist" >&2
+    status=1
+  done < <(grep -noE "$pattern" "$file" || true)
+done < <(git ls-files -- '*.h' '*.cc' '*.capnp' '*.md' '*.sh' '*.js' 'CMakeLists.txt' '*/CMakeLists.txt' \
+           ':!tests/e2e/node_modules' ':!tests/e2e/package-lock.json')
+# A bare file name ("token_service.h", "0007-views-and-snapshots.md") must be some file's name.
+names=$(git ls-files | sed 's#.*/##' | sort -u)
+while IFS= read -r hit; do
+  file=${hit%%:*}
+  rest=${hit#*:}
+  line=${rest%%:*}
+  name=${rest#*:}
+  [[ "$name" == *.capnp.h || -e /usr/include/$name ]] && continue  # generated, or the system's
+  grep -qxF "$name" <<<"$names" && continue
+  echo "$file:$line: names $name, which is no file's name" >&2
+  status=1
+done < <(git ls-files -- '*.h' '*.cc' '*.md' 'CMakeLists.txt' '*/CMakeLists.txt' |
+           xargs grep -noE '(^|[^A-Za-z0-9_./-])[a-z0-9_]+(_test|_bench)?\.(h|cc)\b|[0-9]{4}-[a-z0-9-]+\.md' |
+           sed -E 's#:[^A-Za-z0-9_]?([a-z0-9_-]+\.(h|cc|md))$#:\1#')
+exit $status
