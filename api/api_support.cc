@@ -4,7 +4,7 @@
 
 #include "api/api.h"
 #include "api/json_bodies.h"
-#include "api/render.h"
+#include "projections/render.h"
 #include "api/server_log.h"
 #include "ledger/sha256.h"
 

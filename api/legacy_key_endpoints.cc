@@ -2,9 +2,10 @@
 // (tokenledger migrate-legacy does it with the server stopped).
 #include "api/api.h"
 #include "api/legacy_keys.h"
-#include "api/render.h"
+#include "projections/render.h"
 #include "base/rfc3339.h"
 #include "ledger/sha256.h"
+#include "projections/read_rules.h"
 
 namespace tokenledger::api {
 namespace {
@@ -33,9 +34,7 @@ HttpResponse Api::migrate_legacy_key(const Request& request) {
   // A migrated key is a global superuser token whose secret the caller chose: minting one asks
   // for what creating a token with a key asks, sudo or the password, so that a stolen token
   // alone cannot make itself a spare.
-  const bool sudo_active =
-      caller->sudo_expires_at_ns != no_time && caller->sudo_expires_at_ns > service_.now();
-  if (!sudo_active) {
+  if (!sudo_active(caller->sudo_expires_at_ns, service_.now())) {
     const std::string_view password = form.first("password").value_or("");
     if (password.empty()) {
       return error_response(403, "forbidden",

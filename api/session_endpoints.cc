@@ -3,7 +3,7 @@
 // migration share. They run on the password pool (the route table's placement), never on an
 // I/O thread.
 #include "api/api.h"
-#include "api/render.h"
+#include "projections/render.h"
 #include "base/rfc3339.h"
 
 namespace tokenledger::api {

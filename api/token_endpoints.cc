@@ -3,32 +3,20 @@
 // DELETE /tokens/{id}, DELETE /tokens (bulk), and GET /verify (what a key is).
 #include "api/api.h"
 #include "api/json_bodies.h"
-#include "api/render.h"
+#include "projections/render.h"
 #include "api/request_fields.h"
 #include "base/rfc3339.h"
+#include "projections/read_rules.h"
 #include "ledger/sha256.h"
 
 namespace tokenledger::api {
 namespace {
 
-// Live now: not revoked, not recorded as expired, and not past its expiry either (the sweeper
-// may not have recorded it yet; the API never shows a token that no longer authenticates).
-bool live_at(const Token& token, TimeNs now_ns) {
-  return token.state == TokenState::live &&
-         (token.expires_at_ns == no_time || token.expires_at_ns > now_ns);
-}
-
-// The owner, or a superuser of the token's customer.
-bool may_see(const Authenticated& who, const Token& token) {
-  return token.user == who.token->user ||
-         (who.user->role == Role::superuser && token.customer == who.token->customer);
-}
-
 HttpResponse token_list(const Views& views, const std::vector<TokenIndex>& tokens, TimeNs now_ns) {
   JsonWriter json;
   json.begin_array();
   for (const TokenIndex index : tokens) {
-    if (live_at(views.token(index), now_ns)) write_token(json, views, index);
+    if (token_live_at(views.token(index), now_ns)) write_token(json, views, index);
   }
   json.end_array();
   return json_response(200, json.take());
@@ -63,7 +51,8 @@ HttpResponse Api::get_token_of(const Request& request, bool self) {
     TokenIndex index = who.token_index;
     if (!self) {
       const Token* token = views.token_by_id(request.id);
-      if (token == nullptr || !live_at(*token, now) || !may_see(who, *token)) {
+      if (token == nullptr || !token_live_at(*token, now) ||
+          token_relation(views, *who.user, *token) == TokenRelation::none) {
         return not_found("no such token");
       }
       index = views.index_of(*token);
@@ -150,9 +139,7 @@ HttpResponse Api::create_token(const Request& request) {
     const Principal& holder = std::get<Principal>(who);
     caller = caller_of(holder, request);
     user_id = holder.user_id;
-    const bool sudo_active =
-        holder.sudo_expires_at_ns != no_time && holder.sudo_expires_at_ns > service_.now();
-    if (!sudo_active) {
+    if (!sudo_active(holder.sudo_expires_at_ns, service_.now())) {
       const std::optional<std::string_view> password = form.first("password");
       if (!password || password->empty()) {
         return error_response(403, "forbidden",

@@ -1,9 +1,10 @@
 // Users: GET /current_user, GET /user/{id}, GET /customer/{id}/users, POST /user,
 // PUT /user/{id}, DELETE /user/{id}.
 #include "api/api.h"
-#include "api/render.h"
+#include "projections/render.h"
 #include "api/request_fields.h"
 #include "base/rfc3339.h"
+#include "projections/read_rules.h"
 #include "ledger/sha256.h"
 
 namespace tokenledger::api {
@@ -19,13 +20,6 @@ HttpResponse render_user(const Views& views, const User& user) {
   return json_response(200, json.take());
 }
 
-// A user the caller may see: not deleted, of the caller's customer.
-const User* visible_user(const Views& views, const Authenticated& who, std::string_view id) {
-  const User* user = views.user_by_id(id);
-  if (user == nullptr || user->deleted || user->customer != who.user->customer) return nullptr;
-  return user;
-}
-
 }  // namespace
 
 HttpResponse Api::current_user(const Request& request) {
@@ -36,7 +30,7 @@ HttpResponse Api::current_user(const Request& request) {
 
 HttpResponse Api::get_user(const Request& request) {
   return with_key(request, needs(Access::read), [&](const Authenticated& who, const Views& views) {
-    const User* user = visible_user(views, who, request.id);
+    const User* user = visible_user(views, *who.user, request.id);
     return user == nullptr ? not_found("no such user") : render_user(views, *user);
   });
 }
@@ -90,7 +84,7 @@ std::variant<Api::Principal, HttpResponse> Api::user_manager(const Request& requ
   std::optional<Principal> caller;
   HttpResponse refused = with_key(request, needs(Access::user_management, true),
                                   [&](const Authenticated& who, const Views& views) {
-                                    if (visible_user(views, who, request.id) == nullptr) {
+                                    if (visible_user(views, *who.user, request.id) == nullptr) {
                                       return not_found("no such user");
                                     }
                                     caller = principal_of(who);

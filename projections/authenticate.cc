@@ -4,6 +4,7 @@
 
 #include "base/assert.h"
 #include "base/rfc3339.h"
+#include "projections/read_rules.h"
 
 namespace tokenledger {
 
@@ -65,8 +66,7 @@ AuthResult authenticate(const Views& views, const Hash& key_sha256, const Requir
   const Token& token = views.token(entry->token);
   const auto id = [&token] { return std::string(token_id_view(token.id)); };
   if (entry->state == TokenState::revoked) return refuse(AuthFailure::revoked);
-  if (entry->state == TokenState::expired ||
-      (entry->expires_at_ns != no_time && entry->expires_at_ns <= now_ns)) {
+  if (!live_at(entry->state, entry->expires_at_ns, now_ns)) {  // expired, recorded or not
     return refuse(AuthFailure::expired,
                   "Token " + id() + " expired at " + format_rfc3339(entry->expires_at_ns));
   }

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "base/assert.h"
+#include "projections/read_rules.h"
 
 namespace tokenledger {
 namespace {
@@ -394,8 +395,8 @@ class Decider {
 
   bool is_superuser_of(const Customer* customer) const {
     const User* user = caller_user();
-    return user != nullptr && customer != nullptr && !user->locked &&
-           user->role == Role::superuser && &v_.customer(user->customer) == customer;
+    return user != nullptr && customer != nullptr && &v_.customer(user->customer) == customer &&
+           tokenledger::is_superuser_of(*user, user->customer);
   }
 
   // The token if the caller may revoke it, with the reason; null when it does not exist or is
@@ -405,14 +406,21 @@ class Decider {
     if (token == nullptr) return nullptr;
     if (is_operator()) {
       *reason = RevokeReason::superuser;
-    } else if (const User* user = caller_user(); user != nullptr && &v_.user(token->user) == user) {
-      *reason = RevokeReason::owner;
-    } else if (is_superuser_of(&v_.customer(token->customer))) {
-      *reason = RevokeReason::superuser;
-    } else {
-      return nullptr;
+      return token;
     }
-    return token;
+    const User* user = caller_user();
+    if (user == nullptr) return nullptr;
+    switch (token_relation(v_, *user, *token)) {
+      case TokenRelation::owner:
+        *reason = RevokeReason::owner;
+        return token;
+      case TokenRelation::customer_superuser:
+        *reason = RevokeReason::superuser;
+        return token;
+      case TokenRelation::none:
+        return nullptr;
+    }
+    TL_UNREACHABLE();
   }
 
   std::optional<std::string> revoker() const {

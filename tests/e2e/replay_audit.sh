@@ -29,7 +29,7 @@ remember_point
 read -r a_id a < <(tl_create_token "$login" "$password")
 tl_expect 200 GET /tokens/self -H "Fastly-Key: $a"  # a use, for the history
 remember_point
-read -r b_id b < <(tl_create_token "$login" "$password")
+read -r b_id b < <(tl_create_token "$login" "$password" "name=nightly-backup")
 expires=$(date -u -d '+2 seconds' +%Y-%m-%dT%H:%M:%SZ)
 read -r c_id c < <(tl_create_token "$login" "$password" "expires_at=$expires")
 remember_point
@@ -47,8 +47,8 @@ tl_expect 204 DELETE /tokens -H "Fastly-Key: $root" -H 'Content-Type: applicatio
 remember_point
 
 state_live() {
-  "$REPLAY" state --at "$1" --json --data "$data" | grep -o '"id":"[^"]\{22\}","name"' |
-    sed 's/"id":"\(.*\)","name"/\1/' | sort | tr '\n' ' '
+  "$REPLAY" state --at "$1" --json --data "$data" | grep -o '"id":"[^"]\{22\}","user_id"' |
+    sed 's/"id":"\(.*\)","user_id"/\1/' | sort | tr '\n' ' '
 }
 for point in "${points[@]}"; do
   sequence=${point%%|*}
@@ -68,7 +68,8 @@ for id in ${last#*|}; do
 done
 [[ "${last#*|}" == *"$b_id"* && "${last#*|}" == *"$c_id"* ]] || tl_fail "point 3 is not after a's revocation"
 grep -q "$a_id" <<<"$table" && tl_fail "state table lists revoked token $a_id as live: $table"
-grep -q "^LIVE TOKEN  *OWNER" <<<"$table" || tl_fail "state table has no header: $table"
+grep -q "^LIVE TOKEN  *NAME  *OWNER" <<<"$table" || tl_fail "state table has no header: $table"
+grep -q "^$b_id  *nightly-backup  *$login" <<<"$table" || tl_fail "state table does not name b: $table"
 live_count=$(wc -w <<<"${last#*|}")
 grep -q "^$live_count live tokens$" <<<"$table" || tl_fail "state table miscounts ($live_count): $table"
 echo "ok - state --at prints a readable table by default"

@@ -3,6 +3,8 @@
 
 #include "base/json_writer.h"
 #include "base/rfc3339.h"
+#include "projections/read_rules.h"
+#include "projections/render.h"
 #include "projections/replay.h"
 #include "tools/replay/progress.h"
 #include "tools/replay/replay_commands.h"
@@ -12,6 +14,17 @@ namespace {
 
 std::string time_text(TimeNs time) {
   return time == no_time ? "-" : format_rfc3339(time);
+}
+
+// A token's name for one cell of the table: control characters (a name may hold any text) as
+// '?', so that a name cannot break the table or write to the terminal; "-" when empty.
+std::string printable_name(std::string_view name) {
+  if (name.empty()) return "-";
+  std::string out(name);
+  for (char& c : out) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  }
+  return out;
 }
 
 }  // namespace
@@ -34,51 +47,26 @@ int run_state(const std::filesystem::path& data, const Moment& at, bool json) {
   // The moment the answer is for: the time asked, or the time of the sequence asked.
   const TimeNs moment = at.time_ns ? *at.time_ns : views.recorded_at_ns();
   const auto live_at_moment = [moment](const Token& token) {
-    return token.state == TokenState::live &&
-           (token.expires_at_ns == no_time || token.expires_at_ns > moment);
+    return token_live_at(token, moment);
   };
 
   if (json) {
+    // The objects the API answers with (projections/render.h), tokens with their owner's login
+    // and origin.
     JsonWriter out;
     out.begin_object();
     out.key("at").string(format_rfc3339(moment));
     out.key("sequence").number(static_cast<std::int64_t>(views.sequence()));
     out.key("tokens").begin_array();
     for (std::size_t i = 0; i < views.token_count(); ++i) {
-      const Token& token = views.token(static_cast<TokenIndex>(i));
-      if (!live_at_moment(token)) continue;
-      const User& owner = views.user(token.user);
-      out.begin_object();
-      out.key("id").string(token_id_view(token.id)).key("name").string(token.name);
-      out.key("user_id").string(owner.id).key("login").string(owner.login);
-      out.key("customer_id").string(views.customer(token.customer).id);
-      out.key("scopes").begin_array();
-      for (Scope scope : scope_list(token.scopes)) out.string(scope_name(scope));
-      out.end_array();
-      out.key("services").begin_array();
-      for (const std::string& service : token.services) out.string(service);
-      out.end_array();
-      out.key("created_at").string(format_rfc3339(token.created_at_ns));
-      out.key("expires_at");
-      if (token.expires_at_ns == no_time) {
-        out.null();
-      } else {
-        out.string(format_rfc3339(token.expires_at_ns));
-      }
-      out.key("origin").string(token_origin_name(token.origin));
-      out.end_object();
+      const auto index = static_cast<TokenIndex>(i);
+      if (live_at_moment(views.token(index))) write_audited_token(out, views, index);
     }
     out.end_array();
     out.key("users").begin_array();
     for (std::size_t i = 0; i < views.user_count(); ++i) {
       const User& user = views.user(static_cast<UserIndex>(i));
-      if (user.deleted) continue;
-      out.begin_object();
-      out.key("id").string(user.id).key("login").string(user.login).key("name").string(user.name);
-      out.key("customer_id").string(views.customer(user.customer).id);
-      out.key("role").string(role_name(user.role)).key("locked").boolean(user.locked);
-      out.key("two_factor").boolean(user.two_factor.has_value());
-      out.end_object();
+      if (!user.deleted) write_user(out, user, views.customer(user.customer));
     }
     out.end_array();
     out.end_object();
@@ -88,8 +76,8 @@ int run_state(const std::filesystem::path& data, const Moment& at, bool json) {
 
   std::printf("state at %s (sequence %llu)\n\n", format_rfc3339(moment).c_str(),
               static_cast<unsigned long long>(views.sequence()));
-  std::printf("%-22s  %-28s  %-24s  %-20s  %-20s  %s\n", "LIVE TOKEN", "OWNER", "SCOPES", "CREATED",
-              "EXPIRES", "SERVICES");
+  std::printf("%-22s  %-24s  %-28s  %-24s  %-20s  %-20s  %s\n", "LIVE TOKEN", "NAME", "OWNER",
+              "SCOPES", "CREATED", "EXPIRES", "SERVICES");
   std::size_t live = 0;
   for (std::size_t i = 0; i < views.token_count(); ++i) {
     const Token& token = views.token(static_cast<TokenIndex>(i));
@@ -97,8 +85,8 @@ int run_state(const std::filesystem::path& data, const Moment& at, bool json) {
     ++live;
     std::string services;
     for (const std::string& service : token.services) services += service + " ";
-    std::printf("%-22.*s  %-28s  %-24s  %-20s  %-20s  %s\n", 22, token.id.data(),
-                views.user(token.user).login.c_str(), scope_string(token.scopes).c_str(),
+    std::printf("%-22.*s  %-24s  %-28s  %-24s  %-20s  %-20s  %s\n", 22, token.id.data(),
+                printable_name(token.name).c_str(), views.user(token.user).login.c_str(), scope_string(token.scopes).c_str(),
                 time_text(token.created_at_ns).c_str(), time_text(token.expires_at_ns).c_str(),
                 services.empty() ? "(all)" : services.c_str());
   }

@@ -1,10 +1,10 @@
-#include "api/render.h"
+#include "projections/render.h"
 
 #include <gtest/gtest.h>
 
 #include "projections/test_domain.h"
 
-namespace tokenledger::api {
+namespace tokenledger {
 namespace {
 
 using tokenledger::testing::make_id;
@@ -84,4 +84,4 @@ TEST_F(RenderTest, UsersRenderWithRoleAndState) {
 }
 
 }  // namespace
-}  // namespace tokenledger::api
+}  // namespace tokenledger

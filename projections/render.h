@@ -1,7 +1,8 @@
-// The JSON objects of the wire contract (docs/api.md), rendered from the views:
-// the token object (lists, self, by id), the token-creation response (with the secret, once),
-// and the user object. Timestamps are RFC 3339 UTC with whole seconds and "Z"; absent values
-// are null. The caller holds the views' read lock.
+// The JSON objects of tokens and users (docs/api.md, "Objects"), rendered from the views, once
+// for the server and the replay tool: the token object (lists, self, by id), the
+// token-creation response (with the secret, once), the user object, the /verify answer.
+// Timestamps are RFC 3339 UTC with whole seconds and "Z"; absent values are null. The caller
+// holds the views' read lock.
 #pragma once
 
 #include <string>
@@ -10,11 +11,15 @@
 #include "base/json_writer.h"
 #include "projections/views.h"
 
-namespace tokenledger::api {
+namespace tokenledger {
 
 // {"id","user_id","customer_id","name","last_used_at","created_at","expires_at","ip",
 //  "user_agent","sudo_expires_at","scopes","scope","services","service_id"}
 void write_token(JsonWriter& json, const Views& views, TokenIndex index);
+
+// The token object as the audit tools print it: the fields above, then "login" (the owner's)
+// and "origin" ("api" or "legacy_migration").
+void write_audited_token(JsonWriter& json, const Views& views, TokenIndex index);
 
 // The POST /tokens answer: the token's fields and "access_token", the only place the secret
 // ever appears.
@@ -29,4 +34,4 @@ void write_user(JsonWriter& json, const User& user, const Customer& customer);
 //  "services":{},"token":{"id","name","created_at","expires_at","scope"}}
 void write_verify(JsonWriter& json, const Token& token, const User& user, const Customer& customer);
 
-}  // namespace tokenledger::api
+}  // namespace tokenledger

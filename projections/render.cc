@@ -1,8 +1,8 @@
-#include "api/render.h"
+#include "projections/render.h"
 
 #include "base/rfc3339.h"
 
-namespace tokenledger::api {
+namespace tokenledger {
 namespace {
 
 void time_or_null(JsonWriter& json, TimeNs time_ns) {
@@ -25,12 +25,10 @@ void write_services(JsonWriter& json, const Token& token) {
   }
 }
 
-}  // namespace
-
-void write_token(JsonWriter& json, const Views& views, TokenIndex index) {
+// The token object's fields, without its braces.
+void write_token_fields(JsonWriter& json, const Views& views, TokenIndex index) {
   const Token& token = views.token(index);
   const TokenUsage* usage = views.usage(index);
-  json.begin_object();
   json.key("id").string(token_id_view(token.id));
   json.key("user_id").string(views.user(token.user).id);
   json.key("customer_id").string(views.customer(token.customer).id);
@@ -58,6 +56,22 @@ void write_token(JsonWriter& json, const Views& views, TokenIndex index) {
   json.end_array();
   json.key("scope").string(scope_string(token.scopes));
   write_services(json, token);
+}
+
+}  // namespace
+
+void write_token(JsonWriter& json, const Views& views, TokenIndex index) {
+  json.begin_object();
+  write_token_fields(json, views, index);
+  json.end_object();
+}
+
+void write_audited_token(JsonWriter& json, const Views& views, TokenIndex index) {
+  const Token& token = views.token(index);
+  json.begin_object();
+  write_token_fields(json, views, index);
+  json.key("login").string(views.user(token.user).login);
+  json.key("origin").string(token_origin_name(token.origin));
   json.end_object();
 }
 
@@ -120,4 +134,4 @@ void write_verify(JsonWriter& json, const Token& token, const User& user,
   json.end_object();
 }
 
-}  // namespace tokenledger::api
+}  // namespace tokenledger
