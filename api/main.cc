@@ -1,62 +1,30 @@
 // tokenledger: the operator's command.
 //   tokenledger init --data DIR --customer NAME --login EMAIL   (password on standard input)
 //     prints {"customer_id": "...", "user_id": "..."}
-//   tokenledger serve [--data DIR] [--listen HOST:PORT] [options]   (see serve_command.cc)
+//   tokenledger serve [--data DIR] [--listen HOST:PORT] [options]   (tokenledger serve --help)
 //   tokenledger migrate-legacy --data DIR --file FILE   (legacy account API keys, JSON lines)
 //   tokenledger unlock --data DIR --login EMAIL   (ends a login lock after failed logins)
-// Exit codes: 0 done (serve: stopped cleanly by SIGTERM/SIGINT), 1 failed (the message is on
-// stderr), 2 wrong usage.
+// Every subcommand answers --help. Exit codes: 0 done (serve: stopped cleanly by SIGTERM or
+// SIGINT), 1 failed (the message is on stderr), 2 wrong usage (an unknown, misplaced or
+// missing flag, or a value out of range).
 #include <unistd.h>
 
-#include <algorithm>
 #include <cstdio>
-#include <initializer_list>
 #include <iostream>
+#include <optional>
 #include <string>
-#include <string_view>
 #include <utility>
 
 #include "api/init_command.h"
 #include "api/migrate_command.h"
 #include "api/serve_command.h"
 #include "api/unlock_command.h"
+#include "base/command_line.h"
 #include "base/json_writer.h"
 
 namespace {
 
-int usage() {
-  std::fprintf(stderr,
-               "usage: tokenledger init --data DIR --customer NAME --login EMAIL\n"
-               "       (the superuser's password is read from standard input)\n"
-               "usage: tokenledger migrate-legacy --data DIR --file FILE\n"
-               "       (JSON lines: {\"customer_id\", \"key\", \"created_at\"}; server stopped)\n"
-               "usage: tokenledger unlock --data DIR --login EMAIL\n"
-               "       (ends the login's lock after failed password logins; server stopped)\n%s",
-               tokenledger::api::serve_usage);
-  return 2;
-}
-
-// The arguments after the command word, each a flag of `flags` followed by its value; false for
-// anything else (an unknown flag, a flag without a value).
-bool parse_flags(int argc, char** argv,
-                 std::initializer_list<std::pair<std::string_view, std::string*>> flags) {
-  for (int i = 2; i < argc; i += 2) {
-    if (i + 1 >= argc) return false;
-    const std::string_view arg = argv[i];
-    const auto flag = std::find_if(flags.begin(), flags.end(),
-                                   [&](const auto& known) { return known.first == arg; });
-    if (flag == flags.end()) return false;
-    *flag->second = argv[i + 1];
-  }
-  return true;
-}
-
-int migrate(int argc, char** argv) {
-  std::string data = "./data";
-  std::string file;
-  if (!parse_flags(argc, argv, {{"--data", &data}, {"--file", &file}}) || file.empty()) {
-    return usage();
-  }
+int migrate(const std::string& data, const std::string& file) {
   tokenledger::Result<tokenledger::api::MigrationReport> report =
       tokenledger::api::migrate_legacy_keys(data, file);
   if (!report.is_ok()) {
@@ -80,12 +48,7 @@ int migrate(int argc, char** argv) {
   return 0;
 }
 
-int unlock(int argc, char** argv) {
-  std::string data = "./data";
-  std::string login;
-  if (!parse_flags(argc, argv, {{"--data", &data}, {"--login", &login}}) || login.empty()) {
-    return usage();
-  }
+int unlock(const std::string& data, const std::string& login) {
   tokenledger::Result<tokenledger::api::UnlockReport> report =
       tokenledger::api::unlock_login(data, login);
   if (!report.is_ok()) {
@@ -102,31 +65,7 @@ int unlock(int argc, char** argv) {
   return 0;
 }
 
-int serve(int argc, char** argv) {
-  for (int i = 2; i < argc; ++i) {
-    if (std::string(argv[i]) == "--help") {
-      std::printf("%s", tokenledger::api::serve_usage);
-      return 0;
-    }
-  }
-  tokenledger::api::ServeOptions options;
-  std::string error;
-  if (!tokenledger::api::parse_serve_arguments(argc - 2, argv + 2, &options, &error)) {
-    std::fprintf(stderr, "tokenledger serve: %s\n%s", error.c_str(), tokenledger::api::serve_usage);
-    return 2;
-  }
-  return tokenledger::api::serve(std::move(options));
-}
-
-int init(int argc, char** argv) {
-  std::string data = "./data";
-  std::string customer;
-  std::string login;
-  if (!parse_flags(argc, argv,
-                   {{"--data", &data}, {"--customer", &customer}, {"--login", &login}}) ||
-      customer.empty() || login.empty()) {
-    return usage();
-  }
+int init(const std::string& data, const std::string& customer, const std::string& login) {
   if (isatty(STDIN_FILENO)) std::fprintf(stderr, "password for %s: ", login.c_str());
   std::string password;
   if (!std::getline(std::cin, password)) {
@@ -149,9 +88,45 @@ int init(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc >= 2 && std::string(argv[1]) == "init") return init(argc, argv);
-  if (argc >= 2 && std::string(argv[1]) == "serve") return serve(argc, argv);
-  if (argc >= 2 && std::string(argv[1]) == "migrate-legacy") return migrate(argc, argv);
-  if (argc >= 2 && std::string(argv[1]) == "unlock") return unlock(argc, argv);
-  return usage();
+  CLI::App app("tokenledger: an event-sourced ledger of API tokens (docs/operations.md)",
+               "tokenledger");
+  app.require_subcommand(1);
+  std::string data = "./data";
+  std::string customer;
+  std::string login;
+  std::string file;
+  const auto data_flag = [&data](CLI::App* command) {
+    command->add_option("--data", data, "the data directory")->capture_default_str();
+  };
+
+  CLI::App* init_command = app.add_subcommand(
+      "init", "create the first customer and its superuser in a new data directory (the "
+              "password on standard input); prints their ids as JSON");
+  data_flag(init_command);
+  init_command->add_option("--customer", customer, "the customer's name")->required();
+  init_command->add_option("--login", login, "the superuser's login (email)")->required();
+
+  tokenledger::api::ServeOptions serve_options;
+  CLI::App* serve_command =
+      app.add_subcommand("serve", "serve the API until SIGTERM or SIGINT (docs/api.md)");
+  tokenledger::api::add_serve_flags(*serve_command, &serve_options);
+
+  CLI::App* migrate_command = app.add_subcommand(
+      "migrate-legacy", "migrate legacy account API keys, server stopped (JSON lines: "
+                        "{\"customer_id\", \"key\", \"created_at\"})");
+  data_flag(migrate_command);
+  migrate_command->add_option("--file", file, "the JSON lines file")->required();
+
+  CLI::App* unlock_command = app.add_subcommand(
+      "unlock", "end a login's lock after failed password logins, server stopped");
+  data_flag(unlock_command);
+  unlock_command->add_option("--login", login, "the login to unlock")->required();
+
+  if (const std::optional<int> exit_code = tokenledger::parse_command_line(app, argc, argv)) {
+    return *exit_code;
+  }
+  if (init_command->parsed()) return init(data, customer, login);
+  if (serve_command->parsed()) return tokenledger::api::serve(std::move(serve_options));
+  if (migrate_command->parsed()) return migrate(data, file);
+  return unlock(data, login);
 }

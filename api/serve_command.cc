@@ -1,6 +1,5 @@
 #include "api/serve_command.h"
 
-#include <algorithm>
 #include <charconv>
 #include <chrono>
 
@@ -12,21 +11,13 @@
 namespace tokenledger::api {
 namespace {
 
-bool parse_count(std::string_view text, std::size_t min, std::size_t max, std::size_t* value) {
-  std::size_t parsed = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), parsed);
-  if (error != std::errc() || end != text.data() + text.size() || parsed < min || parsed > max) {
-    return false;
-  }
-  *value = parsed;
-  return true;
-}
-
 bool parse_listen(std::string_view text, std::string* host, std::uint16_t* port) {
   const std::size_t colon = text.rfind(':');
   if (colon == std::string_view::npos || colon == 0) return false;
-  std::size_t parsed = 0;
-  if (!parse_count(text.substr(colon + 1), 0, 65535, &parsed)) return false;
+  std::uint32_t parsed = 0;
+  const std::string_view digits = text.substr(colon + 1);
+  const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), parsed);
+  if (error != std::errc() || end != digits.data() + digits.size() || parsed > 65535) return false;
   std::string_view name = text.substr(0, colon);
   if (name.size() > 2 && name.front() == '[' && name.back() == ']') {
     name = name.substr(1, name.size() - 2);  // [::1]:8080
@@ -36,113 +27,95 @@ bool parse_listen(std::string_view text, std::string* host, std::uint16_t* port)
   return true;
 }
 
+const CLI::Validator listen_address(
+    [](const std::string& text) -> std::string {
+      std::string host;
+      std::uint16_t port = 0;
+      return parse_listen(text, &host, &port) ? "" : "must be HOST:PORT, such as 127.0.0.1:8080";
+    },
+    "HOST:PORT", "listen_address");
+
 }  // namespace
 
-const char* const serve_usage =
-    "usage: tokenledger serve [--data DIR] [--listen HOST:PORT] [options]\n"
-    "  --data DIR                 data directory made by `tokenledger init` (default ./data)\n"
-    "  --listen HOST:PORT         address to serve on (default 127.0.0.1:8080)\n"
-    "  --io-threads N             I/O threads (default: the number of cores)\n"
-    "  --connections-max N        open connections at most (default 1024)\n"
-    "  --request-timeout-ms N     a request must arrive within this (default 10000)\n"
-    "  --password-threads N       threads for password checks (default 2)\n"
-    "  --password-queue N         password checks waiting at most; then 503 (default 64)\n"
-    "  --rate-limit-per-hour N    non-read requests per token per hour, and per address for\n"
-    "                             requests no token stands behind (default 1000)\n"
-    "  --login-failures-max N     consecutive failed password logins that lock a login's\n"
-    "                             password logins, not its tokens (1-10, default 5)\n"
-    "  --login-lock-minutes N     how long such a lock lasts (30-1440, default 30)\n"
-    "  --login-failures-per-address N   failed password checks per client address per hour;\n"
-    "                             then 429 (default 100)\n"
-    "  --tls-cert FILE --tls-key FILE   serve HTTPS with this PEM certificate chain and key\n"
-    "  --no-request-log           no line per request (start-up, shutdown and errors still)\n"
-    "  --skip-chain-check         start without walking the whole chain first (faster on a\n"
-    "                             big log; a damaged record the snapshot covers then goes\n"
-    "                             unnoticed: run `tokenledger-replay verify` instead)\n";
+void add_serve_flags(CLI::App& command, ServeOptions* options) {
+  ServerOptions& server = options->server;
+  command.add_option("--data", options->data, "data directory made by `tokenledger init`")
+      ->capture_default_str();
+  command
+      .add_option_function<std::string>(
+          "--listen",
+          [&server](const std::string& text) { parse_listen(text, &server.host, &server.port); },
+          "address to serve on (default 127.0.0.1:8080)")
+      ->check(listen_address);
+  command.add_option("--io-threads", server.io_threads, "I/O threads (default: the cores)")
+      ->check(number_between(1, 256));
+  command.add_option("--connections-max", server.connections_max, "open connections at most")
+      ->capture_default_str()
+      ->check(number_between(1, 1'000'000));
+  command
+      .add_option_function<std::uint64_t>(
+          "--request-timeout-ms",
+          [&server](std::uint64_t ms) { server.request_timeout = std::chrono::milliseconds(ms); },
+          "a request must arrive within this (default 10000)")
+      ->check(number_between(100, 3'600'000));
+  command.add_option("--password-threads", server.password_threads, "threads for password checks")
+      ->capture_default_str()
+      ->check(number_between(1, 64));
+  command
+      .add_option("--password-queue", server.password_queue_max,
+                  "password checks waiting at most; then 503")
+      ->capture_default_str()
+      ->check(number_between(1, 100'000));
+  command
+      .add_option("--rate-limit-per-hour", options->api.rate_limit.requests_per_hour,
+                  "non-read requests per token per hour, and per address for requests no token "
+                  "stands behind")
+      ->capture_default_str()
+      ->check(number_between(1, 1'000'000'000));
+  // PCI DSS 4.0.1 requirement 8.3.4: locked after at most 10 attempts, for at least 30 minutes;
+  // the bounds keep the settings within it (docs/adr/0011-login-lockout.md).
+  command
+      .add_option("--login-failures-max", options->policy.login_failures_max,
+                  "consecutive failed password logins that lock a login's password logins, not "
+                  "its tokens")
+      ->capture_default_str()
+      ->check(number_between(1, 10));
+  Policy& policy = options->policy;
+  command
+      .add_option_function<std::uint64_t>(
+          "--login-lock-minutes",
+          [&policy](std::uint64_t minutes) {
+            policy.login_lock_duration_ns = static_cast<TimeNs>(minutes) * 60'000'000'000;
+          },
+          "how long such a lock lasts (default 30)")
+      ->check(number_between(30, 1440));
+  command
+      .add_option("--login-failures-per-address", options->api.rate_limit.login_failures_per_hour,
+                  "failed password checks per client address per hour; then 429")
+      ->capture_default_str()
+      ->check(number_between(1, 1'000'000'000));
+  CLI::Option* certificate = command.add_option_function<std::string>(
+      "--tls-cert", [&server](const std::string& file) { server.tls_certificate = file; },
+      "serve HTTPS with this PEM certificate chain (with --tls-key)");
+  CLI::Option* key = command.add_option_function<std::string>(
+      "--tls-key", [&server](const std::string& file) { server.tls_private_key = file; },
+      "the PEM private key of --tls-cert");
+  certificate->needs(key);
+  key->needs(certificate);
+  command.add_flag_callback(
+      "--no-request-log", [&server] { server.log_requests = false; },
+      "no line per request (start-up, shutdown and errors still)");
+  command.add_flag_callback(
+      "--skip-chain-check", [options] { options->check_chain = false; },
+      "start without walking the whole chain first (faster on a big log; a damaged record the "
+      "snapshot covers then goes unnoticed: run `tokenledger-replay verify` instead)");
+}
 
-bool parse_serve_arguments(int argc, char** argv, ServeOptions* options, std::string* error) {
-  for (int i = 0; i < argc; ++i) {
-    const std::string_view arg = argv[i];
-    if (arg == "--no-request-log") {
-      options->server.log_requests = false;
-      continue;
-    }
-    if (arg == "--skip-chain-check") {
-      options->check_chain = false;
-      continue;
-    }
-    static constexpr std::string_view valued[] = {"--data",
-                                                  "--listen",
-                                                  "--io-threads",
-                                                  "--connections-max",
-                                                  "--request-timeout-ms",
-                                                  "--password-threads",
-                                                  "--password-queue",
-                                                  "--rate-limit-per-hour",
-                                                  "--login-failures-max",
-                                                  "--login-lock-minutes",
-                                                  "--login-failures-per-address",
-                                                  "--tls-cert",
-                                                  "--tls-key"};
-    if (std::find(std::begin(valued), std::end(valued), arg) == std::end(valued)) {
-      *error = "unknown option " + std::string(arg);
-      return false;
-    }
-    if (i + 1 >= argc) {
-      *error = std::string(arg) + " needs a value";
-      return false;
-    }
-    const std::string_view value = argv[++i];
-    std::size_t count = 0;
-    const auto count_of = [&](std::size_t min, std::size_t max) {
-      if (parse_count(value, min, max, &count)) return true;
-      *error = std::string(arg) + " must be a number from " + std::to_string(min) + " to " +
-               std::to_string(max);
-      return false;
-    };
-    if (arg == "--data") {
-      options->data = std::string(value);
-    } else if (arg == "--listen") {
-      if (!parse_listen(value, &options->server.host, &options->server.port)) {
-        *error = "--listen must be HOST:PORT, such as 127.0.0.1:8080";
-        return false;
-      }
-    } else if (arg == "--io-threads") {
-      if (!count_of(1, 256)) return false;
-      options->server.io_threads = count;
-    } else if (arg == "--connections-max") {
-      if (!count_of(1, 1'000'000)) return false;
-      options->server.connections_max = count;
-    } else if (arg == "--request-timeout-ms") {
-      if (!count_of(100, 3'600'000)) return false;
-      options->server.request_timeout = std::chrono::milliseconds(count);
-    } else if (arg == "--password-threads") {
-      if (!count_of(1, 64)) return false;
-      options->server.password_threads = count;
-    } else if (arg == "--password-queue") {
-      if (!count_of(1, 100'000)) return false;
-      options->server.password_queue_max = count;
-    } else if (arg == "--rate-limit-per-hour") {
-      if (!count_of(1, 1'000'000'000)) return false;
-      options->api.rate_limit.requests_per_hour = static_cast<std::uint32_t>(count);
-    } else if (arg == "--login-failures-max") {
-      // PCI DSS 4.0.1 requirement 8.3.4: locked after at most 10 attempts, for at least 30
-      // minutes; the bounds keep the settings within it (docs/adr/0011).
-      if (!count_of(1, 10)) return false;
-      options->policy.login_failures_max = static_cast<std::uint32_t>(count);
-    } else if (arg == "--login-lock-minutes") {
-      if (!count_of(30, 1440)) return false;
-      options->policy.login_lock_duration_ns = static_cast<TimeNs>(count) * 60'000'000'000;
-    } else if (arg == "--login-failures-per-address") {
-      if (!count_of(1, 1'000'000'000)) return false;
-      options->api.rate_limit.login_failures_per_hour = static_cast<std::uint32_t>(count);
-    } else if (arg == "--tls-cert") {
-      options->server.tls_certificate = std::string(value);
-    } else if (arg == "--tls-key") {
-      options->server.tls_private_key = std::string(value);
-    }
-  }
-  return true;
+bool parse_serve_arguments(const std::vector<std::string>& args, ServeOptions* options,
+                           std::string* error) {
+  CLI::App command("serve", "serve");
+  add_serve_flags(command, options);
+  return !parse_command_line(command, args, error).has_value();
 }
 
 int serve(ServeOptions options) {

@@ -5,9 +5,11 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "api/api.h"
 #include "api/server.h"
+#include "base/command_line.h"
 
 namespace tokenledger::api {
 
@@ -19,9 +21,13 @@ struct ServeOptions {
   ApiOptions api;
 };
 
-// Parses `serve`'s arguments (argv after "serve"). False, with a message, on a bad argument.
-bool parse_serve_arguments(int argc, char** argv, ServeOptions* options, std::string* error);
-extern const char* const serve_usage;
+// Declares `serve`'s flags on its subcommand; parsing them fills `options`, which must outlive
+// the parse.
+void add_serve_flags(CLI::App& command, ServeOptions* options);
+// Parses `serve`'s arguments alone (the words after "serve"). False, with CLI11's message, on a
+// bad argument.
+bool parse_serve_arguments(const std::vector<std::string>& args, ServeOptions* options,
+                           std::string* error);
 
 // Runs the server; returns the process's exit code (0 after a clean stop, 1 on failure).
 int serve(ServeOptions options);

@@ -5,10 +5,8 @@
 namespace tokenledger::api {
 namespace {
 
-bool parse(std::vector<std::string> args, ServeOptions* options, std::string* error) {
-  std::vector<char*> argv;
-  for (std::string& arg : args) argv.push_back(arg.data());
-  return parse_serve_arguments(static_cast<int>(argv.size()), argv.data(), options, error);
+bool parse(const std::vector<std::string>& args, ServeOptions* options, std::string* error) {
+  return parse_serve_arguments(args, options, error);
 }
 
 TEST(ServeArguments, DefaultsAndEveryOption) {
@@ -63,14 +61,19 @@ TEST(ServeArguments, DefaultsAndEveryOption) {
 
 TEST(ServeArguments, MistakesAreNamed) {
   const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
-      {{"--bogus"}, "unknown option --bogus"},
-      {{"--login-failures-max", "11"}, "--login-failures-max must be a number from 1 to 10"},
-      {{"--login-lock-minutes", "29"}, "--login-lock-minutes must be a number from 30 to 1440"},
-      {{"--data"}, "--data needs a value"},
-      {{"--listen", "8080"}, "--listen must be HOST:PORT, such as 127.0.0.1:8080"},
-      {{"--listen", "127.0.0.1:99999"}, "--listen must be HOST:PORT, such as 127.0.0.1:8080"},
-      {{"--io-threads", "0"}, "--io-threads must be a number from 1 to 256"},
-      {{"--request-timeout-ms", "5x"}, "--request-timeout-ms must be a number from 100 to 3600000"},
+      {{"--bogus"}, "The following argument was not expected: --bogus"},
+      {{"--login-failures-max", "11"}, "--login-failures-max: must be a number from 1 to 10"},
+      {{"--login-lock-minutes", "29"}, "--login-lock-minutes: must be a number from 30 to 1440"},
+      {{"--data"}, "--data: 1 required TEXT missing"},
+      {{"--listen", "8080"}, "--listen: must be HOST:PORT, such as 127.0.0.1:8080"},
+      {{"--listen", "127.0.0.1:99999"}, "--listen: must be HOST:PORT, such as 127.0.0.1:8080"},
+      {{"--io-threads", "0"}, "--io-threads: must be a number from 1 to 256"},
+      {{"--request-timeout-ms", "5x"},
+       "--request-timeout-ms: must be a number from 100 to 3600000"},
+      // A flag of another subcommand is not one of serve's.
+      {{"--file", "keys.jsonl"}, "The following arguments were not expected: keys.jsonl --file"},
+      // TLS needs both halves.
+      {{"--tls-cert", "cert.pem"}, "--tls-cert requires --tls-key"},
   };
   for (const auto& [args, message] : cases) {
     ServeOptions options;

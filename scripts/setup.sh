@@ -14,6 +14,7 @@ packages=(
   libsimdjson-dev                # JSON request bodies
   libasio-dev                    # standalone Asio for the HTTP server
   libhttp-parser-dev             # HTTP/1.1 request parsing
+  libcli11-dev                   # the command lines of both programs
   libgtest-dev libgmock-dev      # tests
   curl openssl                   # end-to-end scripts (requests, a self-signed TLS certificate)
   oathtool                       # tests/e2e/attacks.sh: one-time codes from an independent TOTP
