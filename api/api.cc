@@ -47,7 +47,7 @@ HttpResponse Api::failed_write(const HttpResponse& deferred, const Status& statu
   return write_refused(deferred, status);
 }
 
-HttpResponse Api::write_refused(const HttpResponse& deferred, const Status& status) {
+HttpResponse Api::write_refused(const HttpResponse& deferred, const Status& status) const {
   HttpResponse response = storage_failure(status);
   for (const auto& [name, value] : deferred.headers) {
     if (name.starts_with("Fastly-RateLimit")) response.add_header(name, value);

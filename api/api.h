@@ -24,6 +24,7 @@
 #include "api/metrics.h"
 #include "api/rate_limiter.h"
 #include "api/routes.h"
+#include "base/logger.h"
 #include "ledger/log.h"
 #include "projections/token_service.h"
 
@@ -39,6 +40,7 @@ struct ApiOptions {
   // Seals TOTP secrets during enrollment (the same key the service unseals them with); without
   // it, two-factor enrollment answers 503.
   std::optional<SealingKey> sealing_key;
+  Logger log = stderr_logger();  // writes refused for a storage failure are logged
 };
 
 // Per request, from the connection.
@@ -148,9 +150,9 @@ class Api {
   std::variant<Executed, HttpResponse> run(const Request& request, const Caller& caller,
                                            const Command& command);
   static HttpResponse rejection_response(const Rejection& rejection);
-  static HttpResponse storage_failure(const Status& status);
+  HttpResponse storage_failure(const Status& status) const;
   // failed_write's answer, without the rebuild (done already or by the caller).
-  static HttpResponse write_refused(const HttpResponse& deferred, const Status& status);
+  HttpResponse write_refused(const HttpResponse& deferred, const Status& status) const;
   // 400 for a new password outside the size limits, naming the field; 400 for an unknown role.
   static HttpResponse password_size_refusal(std::string_view field);
   static HttpResponse role_refusal();

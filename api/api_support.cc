@@ -5,7 +5,6 @@
 #include "api/api.h"
 #include "api/json_bodies.h"
 #include "projections/render.h"
-#include "api/server_log.h"
 #include "ledger/sha256.h"
 
 namespace tokenledger::api {
@@ -163,8 +162,8 @@ HttpResponse Api::role_refusal() {
                         "role must be one of user, billing, engineer, superuser");
 }
 
-HttpResponse Api::storage_failure(const Status& status) {
-  log_line(LogLevel::error, "write not acknowledged: " + status.to_string());
+HttpResponse Api::storage_failure(const Status& status) const {
+  options_.log(LogLevel::error, "write not acknowledged: " + status.to_string());
   // The write was not acknowledged; nothing the client asked for is known to be durable.
   HttpResponse response = error_response(
       503, "Service unavailable",

@@ -3,7 +3,6 @@
 #include <charconv>
 #include <chrono>
 
-#include "api/server_log.h"
 #include "ledger/log.h"
 #include "projections/data_dir.h"
 #include "projections/token_service.h"
@@ -120,29 +119,33 @@ bool parse_serve_arguments(const std::vector<std::string>& args, ServeOptions* o
 
 int serve(ServeOptions options) {
   const auto started = std::chrono::steady_clock::now();
+  // One logger for the whole process: the service, the API and the server get the same one.
+  const Logger say = stderr_logger();
+  options.server.log = say;
+  options.api.log = say;
   options.server.handle_signals = true;
   std::error_code missing;
   if (!std::filesystem::exists(log_path(options.data), missing)) {
-    log_line(LogLevel::error, "no ledger in " + options.data.string() +
+    say(LogLevel::error, "no ledger in " + options.data.string() +
                                   ": create one with `tokenledger init --data " +
                                   options.data.string() + " --customer NAME --login EMAIL`");
     return 1;
   }
   Result<std::size_t> restricted = restrict_data_directory(options.data);
   if (!restricted.is_ok()) {
-    log_line(LogLevel::error,
+    say(LogLevel::error,
              "cannot restrict the data directory to its owner: " + restricted.status().to_string());
     return 1;
   }
   if (*restricted > 0) {
-    log_line(LogLevel::warning, "restricted " + std::to_string(*restricted) + " files in " +
+    say(LogLevel::warning, "restricted " + std::to_string(*restricted) + " files in " +
                                     options.data.string() +
                                     " to their owner (0600, directories 0700); they were readable "
                                     "by others");
   }
   Result<SealingKey> key = SealingKey::load_or_create(sealing_key_path(options.data));
   if (!key.is_ok()) {
-    log_line(LogLevel::error, "cannot load the TOTP sealing key: " + key.status().to_string());
+    say(LogLevel::error, "cannot load the TOTP sealing key: " + key.status().to_string());
     return 1;
   }
   LogOptions log_options;
@@ -150,7 +153,7 @@ int serve(ServeOptions options) {
   log_options.create_if_missing = false;
   Result<std::unique_ptr<Log>> log = Log::open(log_options);
   if (!log.is_ok()) {
-    log_line(LogLevel::error, "cannot open the log: " + log.status().to_string());
+    say(LogLevel::error, "cannot open the log: " + log.status().to_string());
     return 1;
   }
   TokenServiceOptions service_options;
@@ -158,18 +161,16 @@ int serve(ServeOptions options) {
   service_options.policy = options.policy;
   service_options.snapshot_path = snapshot_path(options.data);
   service_options.check_chain_at_open = options.check_chain;
-  service_options.log = [](ServiceLogLevel level, std::string_view message) {
-    log_line(level == ServiceLogLevel::info ? LogLevel::info : LogLevel::warning, message);
-  };
+  service_options.log = say;
   if (!options.check_chain) {
-    log_line(LogLevel::warning,
+    say(LogLevel::warning,
              "--skip-chain-check: the chain is not verified at start-up; records the snapshot "
              "covers are not read");
   }
   Result<std::unique_ptr<TokenService>> service = TokenService::open(**log, service_options);
   if (!service.is_ok()) {
     // A damaged log is never served: the message names the record.
-    log_line(LogLevel::error, "refusing to start: " + service.status().to_string());
+    say(LogLevel::error, "refusing to start: " + service.status().to_string());
     return 1;
   }
   const StartupReport& report = (*service)->startup_report();
@@ -179,7 +180,7 @@ int serve(ServeOptions options) {
   Api api(**service, **log, options.api);
   Result<std::unique_ptr<Server>> server = Server::create(api, options.server);
   if (!server.is_ok()) {
-    log_line(LogLevel::error, "cannot start the server: " + server.status().to_string());
+    say(LogLevel::error, "cannot start the server: " + server.status().to_string());
     (void)(*service)->stop();
     return 1;
   }
@@ -201,7 +202,7 @@ int serve(ServeOptions options) {
           ? ("chain verified, " + std::to_string(report.chain_checked_records) + " records").c_str()
           : "chain not checked",
       startup_s);
-  log_line(LogLevel::info, line);
+  say(LogLevel::info, line);
 
   (*server)->run();
   server->reset();
@@ -210,12 +211,12 @@ int serve(ServeOptions options) {
   Status closed = (*log)->close();
   const std::uint64_t head = (*log)->head().sequence;
   if (!stopped.is_ok() || !closed.is_ok()) {
-    log_line(LogLevel::error,
+    say(LogLevel::error,
              "stopped with errors: " + (stopped.is_ok() ? closed : stopped).to_string() +
                  " (every acknowledged write was durable when acknowledged)");
     return 1;
   }
-  log_line(LogLevel::info,
+  say(LogLevel::info,
            "stopped cleanly; log head " + std::to_string(head) + ", snapshot written");
   return 0;
 }

@@ -11,7 +11,6 @@
 #include <thread>
 #include <unordered_map>
 
-#include "api/server_log.h"
 #include "api/worker_pool.h"
 #include "base/assert.h"
 #include "projections/credentials.h"
@@ -164,7 +163,7 @@ asio::awaitable<void> Server::Impl::accept_loop() {
     if (error) {
       if (error == asio::error::operation_aborted) co_return;
       // Out of descriptors and the like: say so, breathe, keep serving the open connections.
-      log_line(LogLevel::warning, "accept failed: " + error.message());
+      options.log(LogLevel::warning, "accept failed: " + error.message());
       asio::steady_timer pause(io, std::chrono::milliseconds(50));
       co_await pause.async_wait(nothrow_awaitable);
       continue;
@@ -199,7 +198,7 @@ asio::awaitable<void> Server::Impl::accept_loop() {
                        try {
                          std::rethrow_exception(failure);
                        } catch (const std::exception& e) {
-                         log_line(LogLevel::error, std::string("connection failed: ") + e.what());
+                         options.log(LogLevel::error, std::string("connection failed: ") + e.what());
                        }
                      }
                      {
@@ -402,7 +401,7 @@ void Server::Impl::finish(const Route* route, std::string_view method, std::stri
                 loggable(path).c_str(), static_cast<int>(route ? route->name.size() : 1),
                 route ? route->name.data() : "-", response.status,
                 static_cast<double>(duration_ns) / 1e6);
-  log_line(LogLevel::info, line);
+  options.log(LogLevel::info, line);
 }
 
 void Server::Impl::begin_stop() {
@@ -503,9 +502,9 @@ void Server::run() {
   if (impl.options.handle_signals) {
     signals.add(SIGTERM);
     signals.add(SIGINT);
-    signals.async_wait([this](const asio::error_code& error, int number) {
+    signals.async_wait([this, &impl](const asio::error_code& error, int number) {
       if (error) return;
-      log_line(LogLevel::info, std::string("received ") +
+      impl.options.log(LogLevel::info, std::string("received ") +
                                    (number == SIGTERM ? "SIGTERM" : "SIGINT") +
                                    ": stopping (finishing requests in flight)");
       stop();
@@ -527,14 +526,14 @@ void Server::run() {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   if (impl.open_connections.load() > 0) {
-    log_line(LogLevel::warning, std::to_string(impl.open_connections.load()) +
+    impl.options.log(LogLevel::warning, std::to_string(impl.open_connections.load()) +
                                     " connections still open after the shutdown grace; closing");
   }
   // A write handed to the log is answered by a call-back into the io_context, which must still
   // be there: wait for every one (each comes within one sync, or when the log fails).
   for (int waited_ms = 0; impl.durability_callbacks_pending.load() > 0; waited_ms += 10) {
     if (waited_ms % 5000 == 0 && waited_ms > 0) {
-      log_line(LogLevel::warning, std::to_string(impl.durability_callbacks_pending.load()) +
+      impl.options.log(LogLevel::warning, std::to_string(impl.durability_callbacks_pending.load()) +
                                       " writes still waiting for the disk");
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));

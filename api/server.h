@@ -26,6 +26,7 @@
 
 #include "api/api.h"
 #include "api/http_request_parser.h"
+#include "base/logger.h"
 #include "base/status.h"
 
 namespace tokenledger::api {
@@ -43,7 +44,8 @@ struct ServerOptions {
   std::optional<std::filesystem::path> tls_certificate;  // PEM chain
   std::optional<std::filesystem::path> tls_private_key;  // PEM
   bool handle_signals = false;                           // run() stops on SIGTERM and SIGINT
-  bool log_requests = true;                              // one line per request on stderr
+  bool log_requests = true;                              // one line per request
+  Logger log = stderr_logger();                          // where lines go
 };
 
 class Server {

@@ -18,11 +18,7 @@ namespace {
 
 TokenServiceOptions with_defaults(TokenServiceOptions options) {
   if (!options.clock) options.clock = system_clock_ns;
-  if (!options.log) {
-    options.log = [](ServiceLogLevel, std::string_view message) {
-      std::fprintf(stderr, "tokenledger: %.*s\n", static_cast<int>(message.size()), message.data());
-    };
-  }
+  if (!options.log) options.log = [](LogLevel, std::string_view) {};
   return options;
 }
 
@@ -136,7 +132,7 @@ Status TokenService::load_views() {
 void TokenService::refuse_snapshot(const std::string& why, bool warn) {
   startup_.snapshot_note = why;
   if (warn) {
-    note(ServiceLogLevel::warning, "snapshot " + options_.snapshot_path->string() +
+    note(LogLevel::warning, "snapshot " + options_.snapshot_path->string() +
                                        " not used, rebuilding from the log: " + why);
   }
 }
@@ -202,7 +198,7 @@ Status TokenService::write_snapshot() {
                 static_cast<double>(image.words.asBytes().size()) / 1e6,
                 milliseconds_between(started, captured), milliseconds_between(captured, encoded),
                 milliseconds_between(encoded, std::chrono::steady_clock::now()));
-  note(ServiceLogLevel::info, line);
+  note(LogLevel::info, line);
   return status;
 }
 
@@ -248,7 +244,7 @@ Result<Executed> TokenService::submit_in_order(const Caller& caller, const Comma
     const Status applied =
         apply_events(*views_, events, submitted->first_sequence, submitted->recorded_at_ns);
     if (!applied.is_ok()) {
-      std::fprintf(stderr, "tokenledger: %s\n", applied.to_string().c_str());
+      note(LogLevel::error, "decide and apply disagree: " + applied.to_string());
       TL_ASSERT(applied.is_ok());
     }
     executed.first_sequence = submitted->first_sequence;
@@ -272,7 +268,7 @@ void TokenService::when_durable(std::uint64_t sequence, std::function<void(Statu
   log_.when_durable(sequence, std::move(done));
 }
 
-void TokenService::note(ServiceLogLevel level, const std::string& message) const {
+void TokenService::note(LogLevel level, const std::string& message) const {
   options_.log(level, message);
 }
 
@@ -288,13 +284,13 @@ void TokenService::forget_unwritten_records() {
   // meanwhile: the replay runs without the command mutex, and commands (refused by the log) and
   // reads go on beside it.
   TL_ASSERT(!log_.write_status().is_ok());
-  note(ServiceLogLevel::warning,
+  note(LogLevel::warning,
        "the log failed to write sequences after " + std::to_string(durable) +
            "; rebuilding the views from the durable log (writes are refused until restart)");
   auto rebuilt = std::make_shared<Views>();
   const Status status = replay_into(*rebuilt, log_, durable);
   if (!status.is_ok()) {
-    note(ServiceLogLevel::warning, "rebuilding the views failed: " + status.to_string());
+    note(LogLevel::warning, "rebuilding the views failed: " + status.to_string());
     return;
   }
   std::lock_guard command_lock(command_mutex_);  // a command applying its events finishes first
@@ -413,7 +409,7 @@ Result<LoginResult> TokenService::verify_login(std::string_view login, std::stri
     // the answer must not tell the two apart (the log's own state is on /readyz and its logs).
     Result<Executed> recorded = submit(recorder, RecordLogin{user.user_id, failure, false, 0});
     if (!recorded.is_ok()) {
-      note(ServiceLogLevel::warning,
+      note(LogLevel::warning,
            "a failed login was not recorded: " + recorded.status().to_string());
     }
     return LoginResult{outcome, user.user_id};
@@ -472,7 +468,7 @@ Status TokenService::run_background_once(bool flush_all) {
     Result<Executed> recorded = execute(system, batch);
     if (!recorded.is_ok()) return recorded.status();
     if (recorded->rejection) {
-      note(ServiceLogLevel::warning,
+      note(LogLevel::warning,
            "usage not recorded: " + recorded->rejection->name + " " + recorded->rejection->detail);
     }
   }
@@ -500,7 +496,7 @@ void TokenService::run_background() {
     lock.unlock();
     const Status status = run_background_once(false);
     if (!status.is_ok()) {
-      note(ServiceLogLevel::warning, "background work failed: " + status.to_string());
+      note(LogLevel::warning, "background work failed: " + status.to_string());
     }
     lock.lock();
     background_wakeup_.wait_for(lock, options_.background_interval, [&] { return stopping_; });

@@ -26,6 +26,7 @@
 #include <thread>
 
 #include "ledger/log.h"
+#include "base/logger.h"
 #include "projections/authenticate.h"
 #include "projections/credentials.h"
 #include "projections/decide.h"
@@ -35,7 +36,6 @@
 
 namespace tokenledger {
 
-enum class ServiceLogLevel : std::uint8_t { info, warning };
 struct Executed;
 
 struct TokenServiceOptions {
@@ -65,9 +65,9 @@ struct TokenServiceOptions {
   std::function<void(const Executed&)> after_submit;
   unsigned chain_check_threads = 1;
   // Where the service reports what an operator should see (snapshots written, background work
-  // failing, views rebuilt after a failed sync); never a secret. Default: standard error.
-  // Called from the service's threads, one line per call.
-  std::function<void(ServiceLogLevel, std::string_view)> log;
+  // failing, views rebuilt after a failed sync); never a secret. Called from the service's
+  // threads, one line per call.
+  Logger log = stderr_logger();
 };
 
 // How open() got its views, for start-up logs and tests.
@@ -234,7 +234,7 @@ class TokenService {
   Result<Executed> submit_in_order(const Caller& caller, const Command& command);
   Status replay_from_log();
   void run_background();
-  void note(ServiceLogLevel level, const std::string& message) const;
+  void note(LogLevel level, const std::string& message) const;
 
   Log& log_;
   const TokenServiceOptions options_;

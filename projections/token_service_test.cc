@@ -38,7 +38,7 @@ class TokenServiceTest : public ::testing::Test {
     options.clock = [this] { return now_.load(); };
     options.sealing_key = SealingKey::from_bytes("test-key", {1, 2, 3});
     options.snapshot_path = snapshot_path();
-    options.log = [this](ServiceLogLevel, std::string_view message) {
+    options.log = [this](LogLevel, std::string_view message) {
       std::lock_guard lock(notes_mutex_);
       notes_.emplace_back(message);
     };
