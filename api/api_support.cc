@@ -4,8 +4,8 @@
 
 #include "api/api.h"
 #include "api/json_bodies.h"
-#include "projections/render.h"
 #include "ledger/sha256.h"
+#include "projections/render.h"
 
 namespace tokenledger::api {
 namespace {

@@ -2,10 +2,10 @@
 // (tokenledger migrate-legacy does it with the server stopped).
 #include "api/api.h"
 #include "api/legacy_keys.h"
-#include "projections/render.h"
 #include "base/rfc3339.h"
 #include "ledger/sha256.h"
 #include "projections/read_rules.h"
+#include "projections/render.h"
 
 namespace tokenledger::api {
 namespace {

@@ -99,9 +99,10 @@ int main(int argc, char** argv) {
     command->add_option("--data", data, "the data directory")->capture_default_str();
   };
 
-  CLI::App* init_command = app.add_subcommand(
-      "init", "create the first customer and its superuser in a new data directory (the "
-              "password on standard input); prints their ids as JSON");
+  CLI::App* init_command =
+      app.add_subcommand("init",
+                         "create the first customer and its superuser in a new data directory (the "
+                         "password on standard input); prints their ids as JSON");
   data_flag(init_command);
   init_command->add_option("--customer", customer, "the customer's name")->required();
   init_command->add_option("--login", login, "the superuser's login (email)")->required();
@@ -111,9 +112,10 @@ int main(int argc, char** argv) {
       app.add_subcommand("serve", "serve the API until SIGTERM or SIGINT (docs/api.md)");
   tokenledger::api::add_serve_flags(*serve_command, &serve_options);
 
-  CLI::App* migrate_command = app.add_subcommand(
-      "migrate-legacy", "migrate legacy account API keys, server stopped (JSON lines: "
-                        "{\"customer_id\", \"key\", \"created_at\"})");
+  CLI::App* migrate_command =
+      app.add_subcommand("migrate-legacy",
+                         "migrate legacy account API keys, server stopped (JSON lines: "
+                         "{\"customer_id\", \"key\", \"created_at\"})");
   data_flag(migrate_command);
   migrate_command->add_option("--file", file, "the JSON lines file")->required();
 

@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <chrono>
+#include <cstdlib>
 
 #include "ledger/log.h"
 #include "projections/data_dir.h"
@@ -127,21 +128,21 @@ int serve(ServeOptions options) {
   std::error_code missing;
   if (!std::filesystem::exists(log_path(options.data), missing)) {
     say(LogLevel::error, "no ledger in " + options.data.string() +
-                                  ": create one with `tokenledger init --data " +
-                                  options.data.string() + " --customer NAME --login EMAIL`");
+                             ": create one with `tokenledger init --data " + options.data.string() +
+                             " --customer NAME --login EMAIL`");
     return 1;
   }
   Result<std::size_t> restricted = restrict_data_directory(options.data);
   if (!restricted.is_ok()) {
     say(LogLevel::error,
-             "cannot restrict the data directory to its owner: " + restricted.status().to_string());
+        "cannot restrict the data directory to its owner: " + restricted.status().to_string());
     return 1;
   }
   if (*restricted > 0) {
     say(LogLevel::warning, "restricted " + std::to_string(*restricted) + " files in " +
-                                    options.data.string() +
-                                    " to their owner (0600, directories 0700); they were readable "
-                                    "by others");
+                               options.data.string() +
+                               " to their owner (0600, directories 0700); they were readable "
+                               "by others");
   }
   Result<SealingKey> key = SealingKey::load_or_create(sealing_key_path(options.data));
   if (!key.is_ok()) {
@@ -164,8 +165,8 @@ int serve(ServeOptions options) {
   service_options.log = say;
   if (!options.check_chain) {
     say(LogLevel::warning,
-             "--skip-chain-check: the chain is not verified at start-up; records the snapshot "
-             "covers are not read");
+        "--skip-chain-check: the chain is not verified at start-up; records the snapshot "
+        "covers are not read");
   }
   Result<std::unique_ptr<TokenService>> service = TokenService::open(**log, service_options);
   if (!service.is_ok()) {
@@ -204,7 +205,14 @@ int serve(ServeOptions options) {
       startup_s);
   say(LogLevel::info, line);
 
-  (*server)->run();
+  const Status served = (*server)->run();
+  if (!served.is_ok()) {
+    // The disk stopped answering: destroying the server or stopping the service would wait on
+    // it again, without a bound. Nothing unsynced was acknowledged; the next start replays the
+    // log (no snapshot is written now).
+    say(LogLevel::error, "exiting at once: " + served.to_string());
+    std::_Exit(1);
+  }
   server->reset();
   Status stopped = (*service)->stop();
   service->reset();
@@ -212,12 +220,11 @@ int serve(ServeOptions options) {
   const std::uint64_t head = (*log)->head().sequence;
   if (!stopped.is_ok() || !closed.is_ok()) {
     say(LogLevel::error,
-             "stopped with errors: " + (stopped.is_ok() ? closed : stopped).to_string() +
-                 " (every acknowledged write was durable when acknowledged)");
+        "stopped with errors: " + (stopped.is_ok() ? closed : stopped).to_string() +
+            " (every acknowledged write was durable when acknowledged)");
     return 1;
   }
-  say(LogLevel::info,
-           "stopped cleanly; log head " + std::to_string(head) + ", snapshot written");
+  say(LogLevel::info, "stopped cleanly; log head " + std::to_string(head) + ", snapshot written");
   return 0;
 }
 

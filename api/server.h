@@ -37,7 +37,8 @@ struct ServerOptions {
   std::size_t io_threads = 0;  // 0: the number of cores
   std::size_t connections_max = 1024;
   std::chrono::milliseconds request_timeout{10'000};
-  std::chrono::milliseconds shutdown_grace{30'000};  // longest wait for requests in flight
+  std::chrono::milliseconds shutdown_grace{30'000};      // longest wait for requests in flight
+  std::chrono::milliseconds shutdown_disk_wait{60'000};  // then, for writes the disk owes
   std::size_t password_threads = 2;
   std::size_t password_queue_max = 64;
   HttpLimits http_limits;
@@ -57,14 +58,18 @@ class Server {
   Server& operator=(const Server&) = delete;
 
   std::uint16_t port() const;
-  // Serves until stop(); returns once every connection has ended (or the grace ran out).
-  void run();
+  // Serves until stop() (or SIGTERM/SIGINT with handle_signals), then stops within bounds:
+  // requests in flight get shutdown_grace, writes the disk has not answered shutdown_disk_wait.
+  // Ok when everything finished; an error when the disk did not answer in time, after which
+  // the server cannot be destroyed until it does (the caller should exit the process).
+  Status run();
   void stop();
 
   struct Impl;
 
  private:
   explicit Server(std::unique_ptr<Impl> impl);
+  Status abandon(const std::string& what);
   std::unique_ptr<Impl> impl_;
 };
 

@@ -23,7 +23,7 @@ class ServerTest : public ApiTest {
     Result<std::unique_ptr<Server>> server = Server::create(*api_, options);
     ASSERT_TRUE(server.is_ok()) << server.status().to_string();
     server_ = std::move(server).value();
-    runner_ = std::thread([this] { server_->run(); });
+    runner_ = std::thread([this] { run_status_ = server_->run(); });
   }
 
   void TearDown() override {
@@ -32,9 +32,11 @@ class ServerTest : public ApiTest {
   }
 
   void stop() {
-    if (server_) server_->stop();
+    if (!server_) return;  // stopped by the test
+    server_->stop();
     if (runner_.joinable()) runner_.join();
     server_.reset();
+    EXPECT_TRUE(run_status_.is_ok()) << run_status_.to_string();
   }
 
   std::uint16_t port() const { return server_->port(); }
@@ -45,6 +47,7 @@ class ServerTest : public ApiTest {
 
   std::unique_ptr<Server> server_;
   std::thread runner_;
+  Status run_status_ = Status::ok();  // what run() answered (after runner_ joined)
 };
 
 TEST_F(ServerTest, PipelinedRequestsAreAnsweredInOrderOnOneConnection) {
@@ -216,6 +219,37 @@ TEST_F(ServerTest, WritesAnswerOnceDurableAndAFailedSyncAnswers503) {
   EXPECT_EQ(still->status, 200);  // the unacknowledged revoke is not visible
 }
 
+// A disk that stops answering cannot hold the shutdown: run() waits shutdown_grace for requests
+// in flight and shutdown_disk_wait for the write's sync, then returns an error naming it.
+TEST_F(ServerTest, StopGivesUpOnADiskThatDoesNotAnswerWithinItsBounds) {
+  ServerOptions options;
+  options.shutdown_grace = 200ms;
+  options.shutdown_disk_wait = 300ms;
+  const auto [victim_id, victim] = login_token("root%40example.com", "root-password");
+  start(options);
+  faults_.set_block_syncs(true);
+  const int syncs_before = faults_.sync_count();
+  TestConnection writer(port());
+  ASSERT_TRUE(
+      writer.send("DELETE /tokens/self HTTP/1.1\r\nHost: x\r\nFastly-Key: " + victim + "\r\n\r\n"));
+  for (int waited_ms = 0; faults_.sync_count() == syncs_before && waited_ms < 5000;
+       waited_ms += 10) {
+    std::this_thread::sleep_for(10ms);  // until the revoke's sync is stuck in the disk
+  }
+  const auto began = std::chrono::steady_clock::now();
+  server_->stop();
+  runner_.join();
+  const auto took = std::chrono::steady_clock::now() - began;
+  EXPECT_GE(took, 450ms);  // both bounds were waited out
+  EXPECT_LT(took, 5s);
+  EXPECT_FALSE(run_status_.is_ok());
+  EXPECT_NE(run_status_.to_string().find("writes still waiting for the disk: 1"), std::string::npos)
+      << run_status_.to_string();
+  // The disk answers at last: the server can be destroyed (it waits for that call-back).
+  faults_.set_block_syncs(false);
+  server_.reset();
+}
+
 TEST_F(ServerTest, StopClosesIdleConnectionsAndReturns) {
   start();
   TestConnection idle(port());
@@ -243,10 +277,12 @@ class ServerAbuseTest : public ApiTest {
     if (server_) server_->stop();
     if (runner_.joinable()) runner_.join();
     server_.reset();
+    EXPECT_TRUE(run_status_.is_ok()) << run_status_.to_string();
     ApiTest::TearDown();
   }
   std::unique_ptr<Server> server_;
   std::thread runner_;
+  Status run_status_ = Status::ok();
 };
 
 TEST_F(ServerAbuseTest, SlowLorisClientsUpToTheLimitDoNotStopOthersAndAreCutOff) {
@@ -258,7 +294,7 @@ TEST_F(ServerAbuseTest, SlowLorisClientsUpToTheLimitDoNotStopOthersAndAreCutOff)
   options.request_timeout = 1500ms;
   options.log_requests = false;
   server_ = Server::create(*api_, options).value();
-  runner_ = std::thread([this] { server_->run(); });
+  runner_ = std::thread([this] { run_status_ = server_->run(); });
   const std::uint16_t port = server_->port();
 
   // Nine clients trickle a request one byte at a time and never finish it.
@@ -306,7 +342,7 @@ TEST_F(ServerAbuseTest, LineBreaksInsideHeaderValuesAreRefusedAndNeverEchoed) {
   options.io_threads = 1;
   options.log_requests = false;
   server_ = Server::create(*api_, options).value();
-  runner_ = std::thread([this] { server_->run(); });
+  runner_ = std::thread([this] { run_status_ = server_->run(); });
   for (const std::string& attack :
        {std::string("GET /tokens/self HTTP/1.1\r\nFastly-Key: a\rSet-Cookie: x=1\r\n\r\n"),
         std::string("GET /tokens/self HTTP/1.1\r\nFastly-Key: a\nSet-Cookie: x=1\r\n\r\n"),
@@ -333,7 +369,7 @@ TEST_F(ServerAbuseTest, MalformedRequestLinesAndChunkedBodiesAreRefused) {
   options.log_requests = false;
   options.request_timeout = std::chrono::milliseconds(500);
   server_ = Server::create(*api_, options).value();
-  runner_ = std::thread([this] { server_->run(); });
+  runner_ = std::thread([this] { run_status_ = server_->run(); });
   const std::string chunked_head =
       "DELETE /tokens HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
   std::string oversize = "POST /tokens HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";

@@ -3,8 +3,8 @@
 // migration share. They run on the password pool (the route table's placement), never on an
 // I/O thread.
 #include "api/api.h"
-#include "projections/render.h"
 #include "base/rfc3339.h"
+#include "projections/render.h"
 
 namespace tokenledger::api {
 

@@ -3,11 +3,11 @@
 // DELETE /tokens/{id}, DELETE /tokens (bulk), and GET /verify (what a key is).
 #include "api/api.h"
 #include "api/json_bodies.h"
-#include "projections/render.h"
 #include "api/request_fields.h"
 #include "base/rfc3339.h"
-#include "projections/read_rules.h"
 #include "ledger/sha256.h"
+#include "projections/read_rules.h"
+#include "projections/render.h"
 
 namespace tokenledger::api {
 namespace {

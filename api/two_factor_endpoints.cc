@@ -7,9 +7,9 @@
 // EnableTwoFactor then, too), and turning it off asks for the password and a current code; every
 // route needs a global token that is not service-limited.
 #include "api/api.h"
-#include "projections/render.h"
 #include "api/request_fields.h"
 #include "base/rfc3339.h"
+#include "projections/render.h"
 
 namespace tokenledger::api {
 namespace {

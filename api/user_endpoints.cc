@@ -1,11 +1,11 @@
 // Users: GET /current_user, GET /user/{id}, GET /customer/{id}/users, POST /user,
 // PUT /user/{id}, DELETE /user/{id}.
 #include "api/api.h"
-#include "projections/render.h"
 #include "api/request_fields.h"
 #include "base/rfc3339.h"
-#include "projections/read_rules.h"
 #include "ledger/sha256.h"
+#include "projections/read_rules.h"
+#include "projections/render.h"
 
 namespace tokenledger::api {
 namespace {

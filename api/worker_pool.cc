@@ -8,6 +8,7 @@ WorkerPool::WorkerPool(std::string name, std::size_t thread_count, std::size_t q
     : name_(std::move(name)), queue_max_(queue_max) {
   TL_ASSERT(thread_count > 0);
   threads_.reserve(thread_count);
+  running_threads_ = thread_count;
   for (std::size_t i = 0; i < thread_count; ++i) threads_.emplace_back([this] { run(); });
 }
 
@@ -36,6 +37,19 @@ void WorkerPool::stop() {
   }
 }
 
+bool WorkerPool::stop_within(std::chrono::steady_clock::time_point deadline) {
+  {
+    std::unique_lock lock(mutex_);
+    stopping_ = true;
+    wakeup_.notify_all();
+    if (!finished_.wait_until(lock, deadline, [this] { return running_threads_ == 0; })) {
+      return false;
+    }
+  }
+  stop();  // every thread has returned: joining is immediate
+  return true;
+}
+
 std::size_t WorkerPool::queued() const {
   std::lock_guard lock(mutex_);
   return queue_.size();
@@ -48,7 +62,11 @@ void WorkerPool::run() {
       std::unique_lock lock(mutex_);
       wakeup_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
       // Stopping still runs what was queued: each item is a request someone waits for.
-      if (queue_.empty()) return;
+      if (queue_.empty()) {
+        --running_threads_;
+        finished_.notify_all();
+        return;
+      }
       work = std::move(queue_.front());
       queue_.pop_front();
     }

@@ -5,6 +5,7 @@
 // Threading: try_post() from any thread; stop() once, from the owner.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -29,6 +30,9 @@ class WorkerPool {
 
   // Runs everything already queued, then joins the threads. Idempotent.
   void stop();
+  // The same, giving up at `deadline`: true when every thread finished (and was joined); false
+  // when work is still running then (stop() or the destructor joins it later).
+  bool stop_within(std::chrono::steady_clock::time_point deadline);
 
   std::size_t queued() const;
   const std::string& name() const { return name_; }
@@ -42,6 +46,8 @@ class WorkerPool {
   std::condition_variable wakeup_;
   std::deque<std::function<void()>> queue_;  // (mutex_)
   bool stopping_ = false;                    // (mutex_)
+  std::size_t running_threads_ = 0;          // (mutex_)
+  std::condition_variable finished_;
   std::vector<std::thread> threads_;
 };
 

@@ -42,9 +42,10 @@ class ReadRulesDomain : public ::testing::Test {
                             testing::fake_password_hash("p")});
     d.accept(op, CreateUser{make_id("other"), make_id("c2"), "root@two", "Other root",
                             Role::superuser, testing::fake_password_hash("x")});
-    d.accept(Caller::user_caller(make_id("owner")),
-             CreateToken{make_id("t1"), sha256("s"), make_id("owner"), "ci", {Scope::global}, {},
-                         std::nullopt});
+    d.accept(
+        Caller::user_caller(make_id("owner")),
+        CreateToken{
+            make_id("t1"), sha256("s"), make_id("owner"), "ci", {Scope::global}, {}, std::nullopt});
   }
   const User& user(const char* label) { return *d.views().user_by_id(make_id(label)); }
   const Token& token() { return *d.views().token_by_id(make_id("t1")); }
@@ -61,7 +62,8 @@ TEST_F(ReadRulesDomain, TheOwnerAndTheCustomersSuperusersStandToATokenNobodyElse
 }
 
 TEST_F(ReadRulesDomain, ALockedSuperuserIsNoSuperuserOfItsCustomer) {
-  d.accept(Caller::operator_caller(), UpdateUser{make_id("root"), std::nullopt, std::nullopt, true});
+  d.accept(Caller::operator_caller(),
+           UpdateUser{make_id("root"), std::nullopt, std::nullopt, true});
   EXPECT_FALSE(is_superuser_of(user("root"), user("root").customer));
   EXPECT_EQ(token_relation(d.views(), user("root"), token()), TokenRelation::none);
   // A locked superuser cannot revoke it either: decide asks the same rule.

@@ -133,7 +133,7 @@ void TokenService::refuse_snapshot(const std::string& why, bool warn) {
   startup_.snapshot_note = why;
   if (warn) {
     note(LogLevel::warning, "snapshot " + options_.snapshot_path->string() +
-                                       " not used, rebuilding from the log: " + why);
+                                " not used, rebuilding from the log: " + why);
   }
 }
 
@@ -409,8 +409,7 @@ Result<LoginResult> TokenService::verify_login(std::string_view login, std::stri
     // the answer must not tell the two apart (the log's own state is on /readyz and its logs).
     Result<Executed> recorded = submit(recorder, RecordLogin{user.user_id, failure, false, 0});
     if (!recorded.is_ok()) {
-      note(LogLevel::warning,
-           "a failed login was not recorded: " + recorded.status().to_string());
+      note(LogLevel::warning, "a failed login was not recorded: " + recorded.status().to_string());
     }
     return LoginResult{outcome, user.user_id};
   }

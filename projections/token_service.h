@@ -25,8 +25,8 @@
 #include <shared_mutex>
 #include <thread>
 
-#include "ledger/log.h"
 #include "base/logger.h"
+#include "ledger/log.h"
 #include "projections/authenticate.h"
 #include "projections/credentials.h"
 #include "projections/decide.h"

@@ -41,8 +41,8 @@ int main(int argc, char** argv) {
   verify->add_flag("--report-all", report_all, "report every break, not only the first");
 
   bool write = false;
-  CLI::App* rebuild = app.add_subcommand(
-      "rebuild", "rebuild the views and compare them with the stored snapshot");
+  CLI::App* rebuild =
+      app.add_subcommand("rebuild", "rebuild the views and compare them with the stored snapshot");
   data_flag(rebuild);
   rebuild->add_flag("--write", write, "replace the snapshot with the rebuild (server stopped)");
 
@@ -50,14 +50,14 @@ int main(int argc, char** argv) {
   bool json = false;
   CLI::App* state = app.add_subcommand("state", "the tokens and users as they were at a moment");
   data_flag(state);
-  state
-      ->add_option("--at", at, "an RFC 3339 time (2026-11-30T08:00:00Z) or a sequence number")
+  state->add_option("--at", at, "an RFC 3339 time (2026-11-30T08:00:00Z) or a sequence number")
       ->required();
   state->add_flag("--json", json, "JSON instead of a table");
 
   HistoryQuery query;
-  CLI::App* history = app.add_subcommand("history", "every event touching a token, a user, a "
-                                                    "customer or a secret");
+  CLI::App* history = app.add_subcommand("history",
+                                         "every event touching a token, a user, a "
+                                         "customer or a secret");
   data_flag(history);
   CLI::Option* by_token = history->add_option("--token", query.token_id, "a token id");
   CLI::Option* by_user = history->add_option("--user", query.user_id, "a user id");
@@ -89,16 +89,18 @@ int main(int argc, char** argv) {
   if (state->parsed()) {
     Moment moment;
     if (!parse_moment(at, &moment)) {
-      std::fprintf(stderr, "tokenledger-replay state: --at must be an RFC 3339 time or a "
-                           "sequence number\n");
+      std::fprintf(stderr,
+                   "tokenledger-replay state: --at must be an RFC 3339 time or a "
+                   "sequence number\n");
       return exit_usage;
     }
     return run_state(data, moment, json);
   }
   if (history->parsed()) {
     if (!query.token_id && !query.user_id && !query.customer_id && !query.secret_from_stdin) {
-      std::fprintf(stderr, "tokenledger-replay history: needs one of --token, --user, "
-                           "--customer, --secret\n");
+      std::fprintf(stderr,
+                   "tokenledger-replay history: needs one of --token, --user, "
+                   "--customer, --secret\n");
       return exit_usage;
     }
     return run_history(data, query);

@@ -46,9 +46,7 @@ int run_state(const std::filesystem::path& data, const Moment& at, bool json) {
   }
   // The moment the answer is for: the time asked, or the time of the sequence asked.
   const TimeNs moment = at.time_ns ? *at.time_ns : views.recorded_at_ns();
-  const auto live_at_moment = [moment](const Token& token) {
-    return token_live_at(token, moment);
-  };
+  const auto live_at_moment = [moment](const Token& token) { return token_live_at(token, moment); };
 
   if (json) {
     // The objects the API answers with (projections/render.h), tokens with their owner's login
@@ -86,8 +84,9 @@ int run_state(const std::filesystem::path& data, const Moment& at, bool json) {
     std::string services;
     for (const std::string& service : token.services) services += service + " ";
     std::printf("%-22.*s  %-24s  %-28s  %-24s  %-20s  %-20s  %s\n", 22, token.id.data(),
-                printable_name(token.name).c_str(), views.user(token.user).login.c_str(), scope_string(token.scopes).c_str(),
-                time_text(token.created_at_ns).c_str(), time_text(token.expires_at_ns).c_str(),
+                printable_name(token.name).c_str(), views.user(token.user).login.c_str(),
+                scope_string(token.scopes).c_str(), time_text(token.created_at_ns).c_str(),
+                time_text(token.expires_at_ns).c_str(),
                 services.empty() ? "(all)" : services.c_str());
   }
   std::printf("%zu live tokens\n\n", live);
