@@ -49,7 +49,8 @@ asio::awaitable<void> Server::Impl::accept_loop() {
                        try {
                          std::rethrow_exception(failure);
                        } catch (const std::exception& e) {
-                         options.log(LogLevel::error, std::string("connection failed: ") + e.what());
+                         options.log(LogLevel::error,
+                                     std::string("connection failed: ") + e.what());
                        }
                      }
                      {
