@@ -35,6 +35,36 @@ enum class LoginFailureReason : std::uint8_t {
   account_locked,
 };
 
+// How many values each stored enum has, in one place for every reader of stored numbers (a
+// record, a snapshot): a number at or past the count is not one this build knows.
+template <typename Enum>
+inline constexpr std::uint8_t enum_value_count = 0;  // specialised for each stored enum
+template <>
+inline constexpr std::uint8_t enum_value_count<Role> = 4;
+template <>
+inline constexpr std::uint8_t enum_value_count<UserKind> = 2;
+template <>
+inline constexpr std::uint8_t enum_value_count<Scope> = 4;
+template <>
+inline constexpr std::uint8_t enum_value_count<TokenOrigin> = 2;
+template <>
+inline constexpr std::uint8_t enum_value_count<RevokeReason> = 4;
+template <>
+inline constexpr std::uint8_t enum_value_count<LockReason> = 3;
+template <>
+inline constexpr std::uint8_t enum_value_count<UnlockReason> = 3;
+template <>
+inline constexpr std::uint8_t enum_value_count<LoginFailureReason> = 4;
+
+// The enum value a stored number stands for; false when it stands for none this build knows.
+template <typename Enum>
+bool enum_from_number(std::uint64_t number, Enum* value) {
+  static_assert(enum_value_count<Enum> > 0, "not a stored enum");
+  if (number >= enum_value_count<Enum>) return false;
+  *value = static_cast<Enum>(number);
+  return true;
+}
+
 // Stable names, as printed by tools and exports.
 std::string_view role_name(Role role);
 std::string_view user_kind_name(UserKind kind);

@@ -36,13 +36,19 @@ struct DecodeError {
                                         " (written by a newer tokenledger?)")};
 }
 
-template <typename Enum>
-Enum checked_enum(Enum value, Enum last_known, std::uint64_t sequence, const char* what) {
-  if (static_cast<std::uint16_t>(value) > static_cast<std::uint16_t>(last_known)) {
+// The C++ enum a schema enum stands for, through enum_from_number (event.h): a value past what
+// this build knows was written by a newer one. The schema's last value must be the C++ enum's
+// last, which is checked at compile time.
+template <typename Enum, auto last_known>
+Enum checked_enum(decltype(last_known) value, std::uint64_t sequence, const char* what) {
+  static_assert(static_cast<std::uint16_t>(last_known) + 1 == enum_value_count<Enum>,
+                "the schema and event.h disagree on this enum's values");
+  Enum decoded{};
+  if (!enum_from_number(static_cast<std::uint16_t>(value), &decoded)) {
     unsupported(sequence, std::string("unknown ") + what + " value " +
                               std::to_string(static_cast<std::uint16_t>(value)));
   }
-  return value;
+  return decoded;
 }
 
 // The setters below assign into fields that may hold an earlier record's values: they reuse
@@ -81,36 +87,27 @@ struct Decoder {
   RecordDecoder::SpareBodies* spares;  // null: a one-off decode keeps nothing
   bool with_actor = true;
 
-  Role role(s::Role v) {
-    return static_cast<Role>(checked_enum(v, s::Role::SUPERUSER, sequence, "role"));
-  }
+  Role role(s::Role v) { return checked_enum<Role, s::Role::SUPERUSER>(v, sequence, "role"); }
   UserKind kind(s::UserKind v) {
-    return static_cast<UserKind>(
-        checked_enum(v, s::UserKind::GLOBAL_API_TOKEN, sequence, "user kind"));
+    return checked_enum<UserKind, s::UserKind::GLOBAL_API_TOKEN>(v, sequence, "user kind");
   }
-  Scope scope(s::Scope v) {
-    return static_cast<Scope>(checked_enum(v, s::Scope::PURGE_ALL, sequence, "scope"));
-  }
+  Scope scope(s::Scope v) { return checked_enum<Scope, s::Scope::PURGE_ALL>(v, sequence, "scope"); }
   TokenOrigin origin(s::TokenOrigin v) {
-    return static_cast<TokenOrigin>(
-        checked_enum(v, s::TokenOrigin::LEGACY_MIGRATION, sequence, "token origin"));
+    return checked_enum<TokenOrigin, s::TokenOrigin::LEGACY_MIGRATION>(v, sequence, "token origin");
   }
   RevokeReason revoke_reason(s::RevokeReason v) {
-    return static_cast<RevokeReason>(
-        checked_enum(v, s::RevokeReason::USER_DELETED, sequence, "revoke reason"));
+    return checked_enum<RevokeReason, s::RevokeReason::USER_DELETED>(v, sequence, "revoke reason");
   }
   UnlockReason unlock_reason(s::UnlockReason v) {
-    return static_cast<UnlockReason>(
-        checked_enum(v, s::UnlockReason::SUPERUSER, sequence, "unlock reason"));
+    return checked_enum<UnlockReason, s::UnlockReason::SUPERUSER>(v, sequence, "unlock reason");
   }
 
   LockReason lock_reason(s::LockReason v) {
-    return static_cast<LockReason>(
-        checked_enum(v, s::LockReason::FAILED_LOGINS, sequence, "lock reason"));
+    return checked_enum<LockReason, s::LockReason::FAILED_LOGINS>(v, sequence, "lock reason");
   }
   LoginFailureReason failure_reason(s::LoginFailureReason v) {
-    return static_cast<LoginFailureReason>(
-        checked_enum(v, s::LoginFailureReason::ACCOUNT_LOCKED, sequence, "login failure reason"));
+    return checked_enum<LoginFailureReason, s::LoginFailureReason::ACCOUNT_LOCKED>(
+        v, sequence, "login failure reason");
   }
 
   // `body` made to hold a T, reusing it when it holds one already; otherwise its old body is

@@ -4,40 +4,29 @@
 
 namespace tokenledger {
 
-// The only code that changes a Views. Each handler checks everything first and changes the
-// views only when the event fits, so a failed apply leaves them as they were.
+// The only code that changes a Views as the log goes on. What adds a customer, user or token
+// goes through Views::add_* (which a snapshot's loading uses too); the rest changes fields in
+// place. Each handler checks everything first and changes the views only when the event fits,
+// so a failed apply leaves them as they were.
 class ViewsWriter {
  public:
   ViewsWriter(Views& views, const Record& record) : v_(views), record_(record) {}
 
-  static void advance(Views& views, const Record& record) {
-    views.sequence_ = record.sequence;
-    views.recorded_at_ns_ = record.recorded_at_ns;
-  }
-
   Status operator()(const CustomerCreated& e) {
-    if (v_.customers_by_id_.contains(e.customer_id))
-      return bad("customer " + e.customer_id + " already exists");
-    const auto index = static_cast<CustomerIndex>(v_.customers_.size());
-    Customer& customer = v_.customers_.emplace_back();
+    Customer customer;
     customer.id = e.customer_id;
     customer.name = e.name;
     customer.created_at_ns = now();
-    v_.customers_by_id_.emplace(e.customer_id, index);
+    CustomerIndex index = 0;
+    std::string problem;
+    if (!v_.add_customer(std::move(customer), &index, &problem)) return bad(problem);
     return Status::ok();
   }
 
   Status operator()(const UserCreated& e) {
-    if (v_.users_by_id_.contains(e.user_id)) return bad("user " + e.user_id + " already exists");
     const auto customer = v_.customers_by_id_.find(e.customer_id);
     if (customer == v_.customers_by_id_.end()) return bad("unknown customer " + e.customer_id);
-    if (!e.login.empty() && v_.users_by_login_.contains(e.login)) return bad("login already taken");
-    Customer& owner = v_.customers_[customer->second];
-    if (e.kind == UserKind::global_api_token && owner.global_api_token_user) {
-      return bad("customer " + e.customer_id + " already has a Global API Token user");
-    }
-    const auto index = static_cast<UserIndex>(v_.users_.size());
-    User& user = v_.users_.emplace_back();
+    User user;
     user.id = e.user_id;
     user.customer = customer->second;
     user.login = e.login;
@@ -46,11 +35,9 @@ class ViewsWriter {
     user.kind = e.kind;
     user.password_hash = e.password_hash;
     user.created_at_ns = user.updated_at_ns = now();
-    v_.users_by_id_.emplace(e.user_id, index);
-    if (!e.login.empty()) v_.users_by_login_.emplace(e.login, index);
-    owner.users.push_back(index);
-    ++owner.live_user_count;
-    if (e.kind == UserKind::global_api_token) owner.global_api_token_user = index;
+    UserIndex index = 0;
+    std::string problem;
+    if (!v_.add_user(std::move(user), &index, &problem)) return bad(problem);
     return Status::ok();
   }
 
@@ -171,10 +158,6 @@ class ViewsWriter {
     TokenId id{};
     if (!parse_token_id(e.token_id, &id))
       return bad("token id '" + e.token_id + "' is not 22 base62 characters");
-    if (v_.tokens_by_id_.contains(std::string_view(e.token_id)))
-      return bad("token " + e.token_id + " already exists");
-    if (v_.tokens_by_secret_.contains(e.secret_sha256))
-      return bad("token " + e.token_id + " reuses a secret");
     const auto user_found = v_.users_by_id_.find(e.user_id);
     if (user_found == v_.users_by_id_.end() || v_.users_[user_found->second].deleted) {
       return bad("unknown or deleted user " + e.user_id);
@@ -183,29 +166,19 @@ class ViewsWriter {
     Customer& customer = v_.customers_[user.customer];
     if (customer.id != e.customer_id) return bad("token customer differs from its user's");
     if (e.scopes.empty()) return bad("token " + e.token_id + " has no scope");
-    if (v_.tokens_.size() >= std::numeric_limits<TokenIndex>::max()) return bad("too many tokens");
-    const auto index = static_cast<TokenIndex>(v_.tokens_.size());
-    Token& token = v_.tokens_.emplace_back();
+    Token token;
     token.id = id;
     for (Scope scope : e.scopes) token.scopes |= scope_bit(scope);
     token.origin = e.origin;
     token.user = user_found->second;
-    token.customer = user.customer;
     token.secret_sha256 = e.secret_sha256;
     token.created_at_ns = e.created_at_ns;
     token.expires_at_ns = e.expires_at_ns.value_or(no_time);
     token.name = e.name;
     token.services = e.services;
-    v_.tokens_by_id_.insert(index);
-    const bool indexed =
-        v_.tokens_by_secret_.insert(token.secret_sha256, secret_entry_of(token, index));
-    TL_ASSERT(indexed);  // checked above: no token reuses a secret
-    user.tokens.push_back(index);
-    customer.tokens.push_back(index);
-    ++user.live_token_count;
-    ++customer.live_token_count;
-    ++v_.live_token_count_;
-    if (token.expires_at_ns != no_time) v_.expiry_queue_.emplace(token.expires_at_ns, index);
+    TokenIndex index = 0;
+    std::string problem;
+    if (!v_.add_token(std::move(token), &index, &problem)) return bad(problem);
     return Status::ok();
   }
 
@@ -219,12 +192,8 @@ class ViewsWriter {
   Status operator()(const TokenUsed& e) {
     const auto found = v_.tokens_by_id_.find(std::string_view(e.token_id));
     if (found == v_.tokens_by_id_.end()) return bad("unknown token " + e.token_id);
-    Token& token = v_.tokens_[*found];
-    if (token.usage_slot == no_usage_slot) {
-      token.usage_slot = static_cast<std::uint32_t>(v_.usages_.size());
-      v_.usages_.emplace_back().token = *found;
-    }
-    TokenUsage& usage = v_.usages_[token.usage_slot].usage;
+    bool first_use = false;
+    TokenUsage& usage = v_.usage_of(*found, &first_use);
     if (e.last_used_at_ns >= usage.last_used_at_ns) {
       usage.last_used_at_ns = e.last_used_at_ns;
       usage.client_ip = e.client_ip.value_or("");
@@ -302,7 +271,7 @@ Status apply(Views& views, const Record& record) {
   }
   Status status = std::visit(ViewsWriter(views, record), record.event.body);
   if (!status.is_ok()) return status;
-  ViewsWriter::advance(views, record);
+  views.set_position(record.sequence, record.recorded_at_ns);
   return Status::ok();
 }
 

@@ -1,8 +1,9 @@
 // Snapshots of the views, so that start-up does not replay the whole log every time
-// (docs/adr/0007-views-and-snapshots.md). A snapshot records the sequence it covers and the
-// hash of that record; loading checks both against the log, and the caller replays the records
-// after it. Writing goes to a temporary file, is synced, and renamed into place, so a crash
-// leaves either the old snapshot or the new one.
+// (docs/adr/0007-views-and-snapshots.md): what the payload holds and how views are made from it.
+// The file around it (framing, checksum, the staged write and rename) is snapshot_file.h. A
+// snapshot records the sequence it covers and the hash of that record; loading checks both
+// against the log, and the caller replays the records after it. Loading fills the views through
+// Views::add_*, as apply() does, so every derived index is rebuilt by the code that keeps it.
 //
 // Writing is three steps, so that a server's commands wait only for the first, short one:
 // - capture_snapshot, while the caller holds the views still (no command applying): the header,

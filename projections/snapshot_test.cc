@@ -129,7 +129,8 @@ TEST_F(SnapshotTest, AUsageOfATokenThatDoesNotExistIsRefused) {
 TEST_F(SnapshotTest, RowsThatContradictEachOtherAreRefused) {
   using Change = std::function<void(schema::Snapshot::Builder)>;
   const std::vector<std::pair<std::string, Change>> damages = {
-      {"duplicate customer",
+      // The messages are apply()'s: loading adds rows through the same Views::add_*.
+      {"customer c1xxxxxxxxxxxxxxxxxxxx already exists",
        [](auto root) { root.getCustomers()[1].setId(root.getCustomers()[0].getId()); }},
       {"user of an unknown customer", [](auto root) { root.getUsers()[1].setCustomer(2); }},
       {"user field out of range", [](auto root) { root.getUsers()[0].setRole(200); }},
@@ -140,8 +141,15 @@ TEST_F(SnapshotTest, RowsThatContradictEachOtherAreRefused) {
          root.getUsers()[0].setLoginLocked(true);
          root.getUsers()[0].setLoginLockedUntilNs(no_time);
        }},
-      {"duplicate user", [](auto root) { root.getUsers()[1].setId(root.getUsers()[0].getId()); }},
-      {"duplicate login",
+      {"a deleted user with a login lock",
+       [](auto root) {
+         root.getUsers()[0].setDeleted(true);
+         root.getUsers()[0].setLoginLocked(true);
+         root.getUsers()[0].setLoginLockedUntilNs(5);
+       }},
+      {"user u1xxxxxxxxxxxxxxxxxxxx already exists",
+       [](auto root) { root.getUsers()[1].setId(root.getUsers()[0].getId()); }},
+      {"login already taken",
        [](auto root) { root.getUsers()[1].setLogin(root.getUsers()[0].getLogin()); }},
       {"token of an unknown user", [](auto root) { root.getTokens()[2].setUser(2); }},
       {"token field out of range", [](auto root) { root.getTokens()[0].setState(200); }},
@@ -155,9 +163,9 @@ TEST_F(SnapshotTest, RowsThatContradictEachOtherAreRefused) {
              kj::arrayPtr(reinterpret_cast<const kj::byte*>(short_digest.data()), 31));
        }},
       {"token id", [](auto root) { root.getTokens()[0].setId("too-short"); }},
-      {"duplicate token id",
+      {"token t0xxxxxxxxxxxxxxxxxxxx already exists",
        [](auto root) { root.getTokens()[1].setId(root.getTokens()[0].getId()); }},
-      {"duplicate token secret",
+      {"token t1xxxxxxxxxxxxxxxxxxxx reuses a secret",
        [](auto root) {
          root.getTokens()[1].setSecretSha256(root.getTokens()[0].getSecretSha256());
        }},

@@ -1,6 +1,7 @@
 #include "projections/views.h"
 
 #include <cstring>
+#include <limits>
 
 #include "base/assert.h"
 
@@ -101,6 +102,95 @@ const User* Views::user_by_login(std::string_view login) const {
 const Customer* Views::customer_by_id(std::string_view id) const {
   const auto found = customers_by_id_.find(as_absl(id));
   return found == customers_by_id_.end() ? nullptr : &customers_[found->second];
+}
+
+bool Views::add_customer(Customer customer, CustomerIndex* index, std::string* problem) {
+  if (customers_by_id_.contains(customer.id)) {
+    *problem = "customer " + customer.id + " already exists";
+    return false;
+  }
+  *index = static_cast<CustomerIndex>(customers_.size());
+  customers_by_id_.emplace(customer.id, *index);
+  customers_.push_back(std::move(customer));
+  return true;
+}
+
+bool Views::add_user(User user, UserIndex* index, std::string* problem) {
+  TL_ASSERT(user.customer < customers_.size());
+  TL_ASSERT(user.tokens.empty() && user.live_token_count == 0);
+  Customer& owner = customers_[user.customer];
+  const bool listed_by_login = !user.deleted && !user.login.empty();
+  problem->clear();
+  if (users_by_id_.contains(user.id)) {
+    *problem = "user " + user.id + " already exists";
+  } else if (listed_by_login && users_by_login_.contains(user.login)) {
+    *problem = "login already taken";
+  } else if (user.kind == UserKind::global_api_token && owner.global_api_token_user) {
+    *problem = "customer " + owner.id + " already has a Global API Token user";
+  } else if (user.login_locked_until_ns != no_time && user.deleted) {
+    *problem = "a deleted user with a login lock";
+  }
+  if (!problem->empty()) return false;
+  *index = static_cast<UserIndex>(users_.size());
+  users_by_id_.emplace(user.id, *index);
+  if (listed_by_login) users_by_login_.emplace(user.login, *index);
+  owner.users.push_back(*index);
+  if (!user.deleted) ++owner.live_user_count;
+  if (user.kind == UserKind::global_api_token) owner.global_api_token_user = *index;
+  if (user.login_locked_until_ns != no_time) {
+    login_lock_queue_.emplace(user.login_locked_until_ns, *index);
+  }
+  users_.push_back(std::move(user));
+  return true;
+}
+
+bool Views::add_token(Token token, TokenIndex* index, std::string* problem) {
+  TL_ASSERT(token.user < users_.size());
+  TL_ASSERT(token.usage_slot == no_usage_slot);
+  const std::string_view id = token_id_view(token.id);
+  problem->clear();
+  if (tokens_by_id_.contains(id)) {
+    *problem = "token " + std::string(id) + " already exists";
+  } else if (tokens_by_secret_.contains(token.secret_sha256)) {
+    *problem = "token " + std::string(id) + " reuses a secret";
+  } else if (tokens_.size() >= std::numeric_limits<TokenIndex>::max()) {
+    *problem = "too many tokens";
+  }
+  if (!problem->empty()) return false;
+  User& user = users_[token.user];
+  token.customer = user.customer;
+  Customer& customer = customers_[token.customer];
+  *index = static_cast<TokenIndex>(tokens_.size());
+  Token& stored = tokens_.emplace_back();
+  stored = std::move(token);
+  tokens_by_id_.insert(*index);
+  const bool indexed =
+      tokens_by_secret_.insert(stored.secret_sha256, secret_entry_of(stored, *index));
+  TL_ASSERT(indexed);  // checked above: no token reuses a secret
+  user.tokens.push_back(*index);
+  customer.tokens.push_back(*index);
+  if (stored.state == TokenState::live) {
+    ++user.live_token_count;
+    ++customer.live_token_count;
+    ++live_token_count_;
+    if (stored.expires_at_ns != no_time) expiry_queue_.emplace(stored.expires_at_ns, *index);
+  }
+  return true;
+}
+
+TokenUsage& Views::usage_of(TokenIndex index, bool* created) {
+  Token& token = tokens_[index];
+  *created = token.usage_slot == no_usage_slot;
+  if (*created) {
+    token.usage_slot = static_cast<std::uint32_t>(usages_.size());
+    usages_.emplace_back().token = index;
+  }
+  return usages_[token.usage_slot].usage;
+}
+
+void Views::set_position(std::uint64_t sequence, TimeNs recorded_at_ns) {
+  sequence_ = sequence;
+  recorded_at_ns_ = recorded_at_ns;
 }
 
 const TokenUsage* Views::usage(TokenIndex index) const {

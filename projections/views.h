@@ -48,6 +48,8 @@ std::string_view token_id_view(const TokenId& id);
 bool parse_token_id(std::string_view text, TokenId* id);
 
 enum class TokenState : std::uint8_t { live, revoked, expired };
+template <>
+inline constexpr std::uint8_t enum_value_count<TokenState> = 3;
 std::string_view token_state_name(TokenState state);
 
 // A set of scopes as bits (1 << Scope).
@@ -210,10 +212,35 @@ class Views {
   // comparing a rebuilt state with a live one.
   bool same_as(const Views& other) const;
 
+  // Adding to the views. apply() (for the events that create things) and a snapshot's loading
+  // both go through these, and they keep every index derived from what they add: ids, logins,
+  // secrets, each owner's lists, live counts, the expiry and login-lock queues, the customer's
+  // Global API Token user. An index added to the views is kept here, so neither of the two can
+  // forget it. Each checks first what would break an index and then changes nothing, returns
+  // false and names the problem; otherwise `*index` is the new element's.
+  bool add_customer(Customer customer, CustomerIndex* index, std::string* problem);
+  // `user.customer` must be a customer's index; its lists and counts start empty.
+  bool add_user(User user, UserIndex* index, std::string* problem);
+  // `token.user` must be a user's index; `token.customer` is taken from that user.
+  bool add_token(Token token, TokenIndex* index, std::string* problem);
+  // The token's usage, its slot made on first use (`*created` says whether it was).
+  TokenUsage& usage_of(TokenIndex index, bool* created);
+  // Where in the log these views are: after the record `sequence`, recorded at `recorded_at_ns`.
+  void set_position(std::uint64_t sequence, TimeNs recorded_at_ns);
+
+  // For writing a snapshot while commands go on: the token table as of now (views.h's rule on
+  // which token fields may change still holds), and the usage slots in order of first use.
+  ChunkedVector<Token>::Frozen frozen_tokens() const { return tokens_.frozen(); }
+  struct UsageSlot {
+    TokenIndex token = 0;
+    TokenUsage usage;
+  };
+  std::size_t usage_slot_count() const { return usages_.size(); }
+  const UsageSlot& usage_slot(std::size_t slot) const { return usages_[slot]; }
+
  private:
   friend class ViewsWriter;
   friend class ViewsPrefetcher;
-  friend class SnapshotAccess;
 
   // Token ids come from a cryptographic source (no caller chooses what is stored, so nobody can
   // build a cluster), and a stored one is always 22 bytes: those hash with two multiplies over
@@ -265,10 +292,6 @@ class Views {
   // The last use of every token ever used, in the order of first use; Token::usage_slot points
   // here. A hash map keyed by token needed a lookup per use and, during a replay, grew by
   // doubling through slots of 88 bytes.
-  struct UsageSlot {
-    TokenIndex token = 0;
-    TokenUsage usage;
-  };
   ChunkedVector<UsageSlot> usages_;
   std::set<std::pair<TimeNs, TokenIndex>> expiry_queue_;
   std::set<std::pair<TimeNs, UserIndex>> login_lock_queue_;
