@@ -1,3 +1,7 @@
+// decide(): every command of the token domain against the views, one pure function. Longer
+// than 450 lines on purpose: it is one visitor with a handler per command, and each handler
+// holds every rule of its decision together (splitting by command would scatter the shared
+// caller checks the handlers use).
 #include "projections/decide.h"
 
 #include <algorithm>

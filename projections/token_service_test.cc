@@ -1,6 +1,7 @@
 // The domain against a real log: durability, read-after-write, rebuild on restart, usage
 // coalescing off the request path, expiry, logins with passwords and one-time passwords, and no
-// secret in any file.
+// secret in any file. Longer than 450 lines on purpose: one fixture (a service on a log with a
+// fault-injecting disk) shared by every test of the service's behaviour.
 #include "projections/token_service.h"
 
 #include <gtest/gtest.h>

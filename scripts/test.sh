@@ -29,7 +29,7 @@ done
 bash scripts/setup.sh
 # What needs no build: the sources are formatted, and every path the files name exists.
 git ls-files -z '*.h' '*.cc' | xargs -0 clang-format --dry-run --Werror
-bash scripts/check_references.sh
+bash scripts/check_tree.sh
 # Fastly's JavaScript client for the end-to-end tests, at the version package-lock.json pins.
 if [[ ! -d tests/e2e/node_modules/fastly ]]; then
   (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error >/dev/null)

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Checks that every path the project's files name resolves: docs/..., base/..., ledger/...,
-# projections/..., api/..., tools/..., tests/..., scripts/... mentioned in a source file, a
-# script, CMake or a Markdown document must exist in the tree. Run by scripts/test.sh.
+# Checks of the tree that need no build, run by scripts/test.sh:
+# - every path the project's files name resolves: docs/..., base/..., ledger/..., projections/...,
+#   api/..., tools/..., tests/..., scripts/... mentioned in a source file, a script, CMake or a
+#   Markdown document exists, and so does every bare file name they mention;
+# - no source file is longer than 450 lines unless its first lines say why ("450 lines").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,4 +38,12 @@ while IFS= read -r hit; do
 done < <(git ls-files -- '*.h' '*.cc' '*.md' 'CMakeLists.txt' '*/CMakeLists.txt' |
            xargs grep -noE '(^|[^A-Za-z0-9_./-])[a-z0-9_]+(_test|_bench)?\.(h|cc)\b|[0-9]{4}-[a-z0-9-]+\.md' |
            sed -E 's#:[^A-Za-z0-9_]?([a-z0-9_-]+\.(h|cc|md))$#:\1#')
+# Long files say why at their top.
+while IFS= read -r file; do
+  lines=$(wc -l <"$file")
+  if [[ $lines -gt 450 ]] && ! head -n 12 "$file" | grep -q "450 lines"; then
+    echo "$file: $lines lines, and its top does not say why it is longer than 450" >&2
+    status=1
+  fi
+done < <(git ls-files -- '*.h' '*.cc' '*.sh' '*.js' ':!tests/e2e/node_modules')
 exit $status
