@@ -34,8 +34,9 @@ rocksdb::Options database_options(const LogOptions& options) {
 }
 
 // Records are written once and then read in order, by replays, verification and exports, far more
-// than one by one. 64 KiB blocks and LZ4 make that walk about twice as fast as RocksDB's 4 KiB
-// Snappy blocks, and the files a little smaller (docs/adr/0018-storage-settings-of-the-records.md).
+// than one by one: large blocks (64 KiB) and LZ4 make that walk faster than RocksDB's default
+// 4 KiB Snappy blocks, and the files a little smaller
+// (docs/adr/0018-storage-settings-of-the-records.md has the figures).
 rocksdb::ColumnFamilyOptions records_family_options(const rocksdb::Options& db_options) {
   rocksdb::ColumnFamilyOptions family(db_options);
   rocksdb::BlockBasedTableOptions table;

@@ -1,7 +1,8 @@
 #include "ledger/sha256.h"
 
-// SHA256_Init and friends are deprecated in OpenSSL 3 in favour of EVP, whose per-digest
-// set-up costs 2.5 times the hash of a 32-byte key; they remain in every OpenSSL 3 release.
+// SHA256_Init and friends are deprecated in OpenSSL 3 in favour of EVP, whose per-digest set-up
+// costs more than hashing a 32-byte key (docs/adr/0015-sha256-low-level-calls.md); they remain in
+// every OpenSSL 3 release.
 #define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/sha.h>
 

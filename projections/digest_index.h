@@ -5,7 +5,7 @@
 // slots, so every lookup among hundreds of megabytes misses the cache twice. This table is open
 // addressing with linear probing over 64-byte slots, one per cache line, each holding the full
 // digest and the entry: a lookup reads one line, and on a collision the next (which the hardware
-// prefetches). At 1,000,000 keys it measured 2.2-2.5 times absl's lookups here (ADR 0007). It can
+// prefetches); docs/benchmarks.md compares it with absl's map and ADR 0025 says why. It can
 // be this simple because it only grows: a token's secret is never removed (a revoked or expired
 // token keeps its entry, with its state), so there is no deletion and no tombstone.
 //

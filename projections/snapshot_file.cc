@@ -30,9 +30,8 @@ Status write_all(int fd, const void* buffer, std::size_t size) {
 
 // The payload goes to the file in pieces of this size. Each piece is handed to the disk once
 // written (sync_file_range), and the one before it waited for, so at most two pieces are ever
-// dirty. Without this a whole snapshot (64 MB at 400,000 tokens) sat in the page cache until the
-// final fsync, and with ext4's ordered journal every log sync meanwhile waited for all of it:
-// revokes stalled for up to 200 ms.
+// dirty. Unpaced, a whole snapshot sits in the page cache until the final fsync, and with ext4's
+// ordered journal every log sync meanwhile waits for all of it (docs/benchmarks.md).
 constexpr std::size_t write_piece_bytes = 1 << 20;
 
 // Writes `size` bytes at the file's current end, which is `*offset`, in pieces as above.

@@ -105,9 +105,9 @@ std::string_view login_outcome_name(LoginOutcome outcome);
 // (tokens, users, customers). A snapshot costs in proportion to the views, and each record
 // written since adds one record to replay at start-up; so snapshot bytes written stay about the
 // log's own (a token is about 160 bytes in a snapshot, a record about 300 in the log), and
-// start-up replays at most as many records as the snapshot holds things. A fixed 100,000 wrote
-// the whole views every 5 seconds under 20,000 revokes/s at 400,000 tokens, and those writes
-// slowed the log's syncs (docs/benchmarks.md).
+// start-up replays at most as many records as the snapshot holds things. A fixed interval would
+// rewrite large views every few seconds under heavy writes, slowing the log's syncs
+// (docs/adr/0027-snapshot-cadence.md).
 bool snapshot_due(std::uint64_t records_since, std::uint64_t views_things,
                   std::uint64_t interval_records_min);
 

@@ -104,9 +104,9 @@ Status TokenService::write_snapshot() {
   std::optional<SnapshotCapture> capture;
   {
     // Commands wait only while what can change is captured (a few bytes per token), not while
-    // tokens are encoded, the file written, or the disk synced: with 400,000 tokens encoding was
-    // 200 ms under this mutex, and a stalled sync held every command (and, in the server, the
-    // I/O threads running them) for as long as it stalled.
+    // tokens are encoded, the file written, or the disk synced: those grow with the views, and a
+    // stalled sync under this mutex would hold every command (and, in the server, the I/O
+    // threads running them) for as long as it stalled.
     std::lock_guard command_lock(command_mutex_);  // no command changes the views meanwhile
     sequence = views_->sequence();
     std::shared_lock views_lock(views_mutex_);
