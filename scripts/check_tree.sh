@@ -3,6 +3,7 @@
 # - every path the project's files name resolves: docs/..., base/..., ledger/..., projections/...,
 #   api/..., tools/..., tests/..., scripts/... mentioned in a source file, a script, CMake or a
 #   Markdown document exists, and so does every bare file name they mention;
+# - no file includes a header of a layer above its own;
 # - no source file is longer than 450 lines unless its first lines say why ("450 lines").
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,6 +39,23 @@ while IFS= read -r hit; do
 done < <(git ls-files -- '*.h' '*.cc' '*.md' 'CMakeLists.txt' '*/CMakeLists.txt' |
            xargs grep -noE '(^|[^A-Za-z0-9_./-])[a-z0-9_]+(_test|_bench)?\.(h|cc)\b|[0-9]{4}-[a-z0-9-]+\.md' |
            sed -E 's#:[^A-Za-z0-9_]?([a-z0-9_-]+\.(h|cc|md))$#:\1#')
+# Layers point one way (api, tools/replay -> projections -> ledger -> base): no file includes a
+# header of a layer above its own.
+check_layer() {  # check_layer FOLDER FORBIDDEN-FOLDERS-REGEX
+  local hits
+  hits=$(git ls-files -- "$1/*.h" "$1/*.cc" | xargs grep -nE "#include \"($2)/" || true)
+  if [[ -n "$hits" ]]; then
+    echo "$1/ includes a layer above it:" >&2
+    echo "$hits" >&2
+    status=1
+  fi
+}
+check_layer base 'ledger|projections|api|tools'
+check_layer ledger 'projections|api|tools'
+check_layer projections 'api|tools'
+check_layer api 'tools'
+check_layer tools/replay 'api'
+
 # Long files say why at their top.
 while IFS= read -r file; do
   lines=$(wc -l <"$file")
