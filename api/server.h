@@ -7,9 +7,10 @@
 //   for it (an idle keep-alive connection is closed then; a slow-loris client is cut off and
 //   never holds a thread: waiting costs a timer, not a thread);
 // - a response must be taken by the client within request_timeout too.
-// Handlers run where their route's placement says (routes.cc): reads and writes on the I/O threads (a write's answer
-// waits for its sync without holding a thread: Api::handle_deferred, Log::when_durable), password
-// work on the bounded password pool (503 with Retry-After when its queue is full).
+// Handlers run where their route's placement says (routes.cc): reads and writes on the I/O threads
+// (a write's answer waits for its sync without holding a thread: Api::handle_deferred,
+// Log::when_durable), password work on the bounded password pool (503 with Retry-After when its
+// queue is full).
 //
 // Shutdown (stop(), or SIGTERM/SIGINT when run() handles signals): stop accepting, close idle
 // connections, let requests in flight finish (every write answers only once durable), then
