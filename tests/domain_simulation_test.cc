@@ -198,7 +198,6 @@ void simulate(const char* seed_variable, std::uint64_t seed) {
         ASSERT_NE(live, nullptr) << "an acknowledged user is gone: " << id;
         EXPECT_EQ(live->deleted, user.deleted) << id;
         EXPECT_EQ(live->locked, user.locked) << id;
-        EXPECT_EQ(live->consecutive_failures, static_cast<std::uint32_t>(user.failures)) << id;
       }
       // Nothing more either: a command the model dropped (not acknowledged, its record lost)
       // left no customer, user or token behind.
