@@ -66,7 +66,7 @@ DeferredResponse Api::handle_deferred(const HttpRequest& http, const RouteMatch&
         401, "Provided credentials are missing or invalid",
         "Fastly-Key is longer than any key (" + std::to_string(key_size_max_bytes) + " bytes)");
   } else if (match.outcome == RouteMatch::Outcome::not_found) {
-    response = error_response(404, "Record not found", "no such path");
+    response = not_found("no such path");
   } else if (match.outcome == RouteMatch::Outcome::method_not_allowed) {
     response = error_response(405, "Method not allowed", "allowed: " + match.allowed);
     response.add_header("Allow", match.allowed);

@@ -131,7 +131,7 @@ HttpResponse Api::rejection_response(const Rejection& rejection) {
   if (!rejection.detail.empty()) detail += ": " + rejection.detail;
   if (name == "unknown_token" || name == "unknown_user" || name == "unknown_customer" ||
       name == "token_not_live") {
-    return error_response(404, "Record not found", detail);
+    return not_found(detail);
   }
   if (name == "not_allowed" || name == "synthetic_user") {
     return error_response(403, "Forbidden", detail);
@@ -175,7 +175,7 @@ HttpResponse Api::storage_failure(const Status& status) const {
 HttpResponse Api::user_response(const std::string& user_id) {
   return service_.read([&](const Views& views) {
     const User* user = views.user_by_id(user_id);
-    if (user == nullptr) return error_response(404, "Record not found", "no such user");
+    if (user == nullptr) return not_found("no such user");
     JsonWriter json;
     write_user(json, *user, views.customer(user->customer));
     return json_response(200, json.take());

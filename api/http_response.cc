@@ -106,4 +106,8 @@ std::string serialize_response(const HttpResponse& response, bool keep_alive) {
   return out;
 }
 
+HttpResponse not_found(std::string_view detail) {
+  return error_response(404, "Record not found", detail);
+}
+
 }  // namespace tokenledger::api

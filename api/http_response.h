@@ -33,6 +33,8 @@ HttpResponse json_response(int status, std::string body);
 // token-create 400s send their code both as msg and as code).
 HttpResponse error_response(int status, std::string_view msg, std::string_view detail = {},
                             std::optional<std::string_view> code = std::nullopt);
+// 404 "Record not found": a record the caller may not see is answered as one that does not exist.
+HttpResponse not_found(std::string_view detail);
 HttpResponse no_content();  // 204, empty body
 
 // The response's bytes: status line, Content-Type (when there is a body), Content-Length,

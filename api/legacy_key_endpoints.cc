@@ -8,14 +8,6 @@
 #include "projections/render.h"
 
 namespace tokenledger::api {
-namespace {
-
-HttpResponse not_found(std::string_view what) {
-  return error_response(404, "Record not found", what);
-}
-
-}  // namespace
-
 HttpResponse Api::migrate_legacy_key(const Request& request) {
   // The running server's way to migrate a legacy key (the command line needs it stopped): a
   // superuser of that customer, with a global, unlimited token.

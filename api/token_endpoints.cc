@@ -22,10 +22,6 @@ HttpResponse token_list(const Views& views, const std::vector<TokenIndex>& token
   return json_response(200, json.take());
 }
 
-HttpResponse not_found(std::string_view what) {
-  return error_response(404, "Record not found", what);
-}
-
 }  // namespace
 
 HttpResponse Api::list_tokens(const Request& request) {

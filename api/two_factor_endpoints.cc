@@ -91,7 +91,7 @@ HttpResponse Api::confirm_two_factor(const Request& request) {
     }
   }
   if (!sealed || !options_.sealing_key) {
-    return error_response(404, "Record not found", "no two-factor enrollment in progress");
+    return not_found("no two-factor enrollment in progress");
   }
   Result<std::string> secret = options_.sealing_key->unseal(*sealed);
   if (!secret.is_ok()) return storage_failure(secret.status());

@@ -10,10 +10,6 @@
 namespace tokenledger::api {
 namespace {
 
-HttpResponse not_found(std::string_view what) {
-  return error_response(404, "Record not found", what);
-}
-
 HttpResponse render_user(const Views& views, const User& user) {
   JsonWriter json;
   write_user(json, user, views.customer(user.customer));
